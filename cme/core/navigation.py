@@ -1,0 +1,39 @@
+"""Service navigation: the sections a user's role gives them, in the order they use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None  # None: every signed-in user with a membership
+
+
+SECTIONS = [
+    NavItem("Home", "home", None),
+    NavItem("Audit trail", "audit_list", "core.view_audit"),
+    NavItem("Authorities", "authority_list", "accounts.view_authorities"),
+    NavItem("Establishments", "establishment_list", "registers.view_establishments"),
+    NavItem("Partner agencies", "agency_list", "accounts.manage_agencies"),
+    NavItem("Users", "user_list", "accounts.manage_users"),
+]
+
+
+def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = []
+    for section in SECTIONS:
+        if section.permission and not user.has_perm(section.permission):
+            continue
+        href = reverse(section.url_name)
+        current = request.path == href or (href != "/" and request.path.startswith(href))
+        items.append({"text": section.label, "href": href, "current": current})
+    return items

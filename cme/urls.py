@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from cme.core import views as core
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("accessibility/", core.accessibility, name="accessibility"),
+    path("privacy/", core.privacy, name="privacy"),
+    path("health/", core.health, name="health"),
+    path("session/keep-alive/", core.session_keep_alive, name="session_keep_alive"),
+    path("session/sign-out/", core.session_sign_out, name="session_sign_out"),
+    path("session/timed-out/", core.session_timed_out, name="session_timed_out"),
+    path("audit/", core.audit_list, name="audit_list"),
+    path("audit/verify/", core.audit_verify, name="audit_verify"),
+    path("account/", include("allauth.urls")),
+    path("admin/", include("cme.accounts.urls")),
+    path("establishments/", include("cme.registers.urls")),
+]
+
+handler403 = "cme.core.views.error_403"
+handler404 = "cme.core.views.error_404"
+handler500 = "cme.core.views.error_500"
