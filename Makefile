@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/css/cme.css: node_modules/.installed $(shell find assets -type f 2>/dev/null)
+static/css/cme.css: node_modules/.installed Makefile $(shell find assets -type f 2>/dev/null)
 	mkdir -p static/css static/js
 	npx sass --no-source-map --quiet-deps --style=compressed --quiet --load-path=node_modules --load-path=. \
 	    assets/scss/cme.scss static/css/cme.css
@@ -31,6 +31,7 @@ static/css/cme.css: node_modules/.installed $(shell find assets -type f 2>/dev/n
 	rm -rf static/assets && mkdir -p static/assets
 	cp -r node_modules/govuk-frontend/dist/govuk/assets/images static/assets/
 	cp -r node_modules/@ministryofjustice/frontend/moj/assets/images/. static/assets/images/
+	cp assets/images/* static/assets/images/
 
 # Browser tests need Debian's Chromium; install it when it is missing.
 chromium:

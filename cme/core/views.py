@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
@@ -117,6 +118,11 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request's context processors: the database may be what failed.
     page = loader.render_to_string(
-        "errors/500.html", {"request_id": getattr(request, "request_id", "")}
+        "errors/500.html",
+        {
+            "request_id": getattr(request, "request_id", ""),
+            "service_name": settings.CME_SERVICE_NAME,
+            "service_phase": settings.CME_PHASE,
+        },
     )
     return HttpResponseServerError(page)
