@@ -1,6 +1,6 @@
 """The `cme` command: Django's management commands and the project's own, under one name.
 
-    cme migrate            cme demo --print-logins        cme audit verify
+cme migrate            cme demo --print-logins        cme audit verify
 """
 
 from __future__ import annotations

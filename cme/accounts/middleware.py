@@ -22,7 +22,7 @@ class MembershipMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        request.membership = user.membership if user.is_authenticated else None  # type: ignore[attr-defined,union-attr]
+        request.membership = user.membership if user.is_authenticated else None  # type: ignore[attr-defined]
         return self.get_response(request)
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
-
 from cme.accounts.models import Role
+from cme.core.permissions import Predicate, add_perm, named_predicate, predicate
 
 
 def _role(user: Any) -> str | None:
@@ -20,14 +19,14 @@ def _role(user: Any) -> str | None:
     return membership.role if membership else None
 
 
-def has_role(*roles: Role) -> Any:
+def has_role(*roles: Role) -> Predicate:
     names = "_or_".join(role.value for role in roles)
 
-    @rules.predicate(name=f"is_{names}")
-    def predicate(user: Any) -> bool:
+    @named_predicate(f"is_{names}")
+    def holds_role(user: Any) -> bool:
         return _role(user) in roles
 
-    return predicate
+    return holds_role
 
 
 is_cme_officer = has_role(Role.CME_OFFICER)
@@ -40,19 +39,21 @@ is_administrator = has_role(Role.ADMINISTRATOR)
 is_case_team = has_role(Role.CME_OFFICER, Role.CME_MANAGER, Role.CASEWORKER)
 
 
-@rules.predicate
+@predicate
 def is_service_operator(user: Any) -> bool:
     """Runs the service itself (creates authorities); sees no case data through this."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
 
 
-@rules.predicate
+@predicate
 def is_own_authority(user: Any, authority: Any) -> bool:
     membership = getattr(user, "membership", None)
-    return membership is not None and authority is not None and authority.pk == membership.authority_id
+    return (
+        membership is not None and authority is not None and authority.pk == membership.authority_id
+    )
 
 
-@rules.predicate
+@predicate
 def is_in_own_area(user: Any, establishment: Any) -> bool:
     """Establishments are national reference data; an authority edits those with its LA code."""
     membership = getattr(user, "membership", None)
@@ -64,14 +65,14 @@ def is_in_own_area(user: Any, establishment: Any) -> bool:
 
 
 # People and organisations
-rules.add_perm("accounts.view_authorities", is_administrator | is_service_operator)
-rules.add_perm("accounts.add_authority", is_service_operator)
-rules.add_perm("accounts.change_authority", is_service_operator | (is_administrator & is_own_authority))
-rules.add_perm("accounts.manage_users", is_administrator)
-rules.add_perm("accounts.manage_agencies", is_administrator)
-rules.add_perm("registers.view_establishments", is_administrator | is_case_team)
-rules.add_perm("registers.add_establishment", is_administrator)
-rules.add_perm("registers.change_establishment", is_administrator & is_in_own_area)
+add_perm("accounts.view_authorities", is_administrator | is_service_operator)
+add_perm("accounts.add_authority", is_service_operator)
+add_perm("accounts.change_authority", is_service_operator | (is_administrator & is_own_authority))
+add_perm("accounts.manage_users", is_administrator)
+add_perm("accounts.manage_agencies", is_administrator)
+add_perm("registers.view_establishments", is_administrator | is_case_team)
+add_perm("registers.add_establishment", is_administrator)
+add_perm("registers.change_establishment", is_administrator & is_in_own_area)
 
 # The audit trail is for managers of the authority the events belong to.
-rules.add_perm("core.view_audit", is_cme_manager)
+add_perm("core.view_audit", is_cme_manager)

@@ -24,23 +24,33 @@ def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         services.sign_out_record(user=user)
 
 
-def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     from cme.accounts.models import User
 
     email = str(credentials.get("email") or credentials.get("username") or "").strip().lower()
-    services.sign_in_failure_record(user=User.objects.filter(email=email).first() if email else None)
+    services.sign_in_failure_record(
+        user=User.objects.filter(email=email).first() if email else None
+    )
 
 
 def _factor_added(sender: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    services.second_factor_change_record(user=user, action=AuditAction.MFA_ADDED, kind=authenticator.type)
+    services.second_factor_change_record(
+        user=user, action=AuditAction.MFA_ADDED, kind=authenticator.type
+    )
 
 
 def _factor_removed(sender: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    services.second_factor_change_record(user=user, action=AuditAction.MFA_REMOVED, kind=authenticator.type)
+    services.second_factor_change_record(
+        user=user, action=AuditAction.MFA_REMOVED, kind=authenticator.type
+    )
 
 
 def _factor_reset(sender: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    services.second_factor_change_record(user=user, action=AuditAction.MFA_RESET, kind=authenticator.type)
+    services.second_factor_change_record(
+        user=user, action=AuditAction.MFA_RESET, kind=authenticator.type
+    )
 
 
 def _factor_failed(sender: Any, user: Any, authenticator: Any = None, **kwargs: Any) -> None:

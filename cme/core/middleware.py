@@ -55,7 +55,9 @@ class SessionLimitMiddleware:
 
                 session_expire(request=request)
                 logout(request)
-                messages.info(request, "You were signed out because you had been signed in for 12 hours.")
+                messages.info(
+                    request, "You were signed out because you had been signed in for 12 hours."
+                )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 
@@ -27,6 +29,19 @@ class AuditAction(models.TextChoices):
     AUDIT_VERIFIED = "audit_verified", "Checked the audit trail"
 
 
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    """Audit events are added one at a time by audit.record() and never changed or removed."""
+
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("audit events cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit events cannot be deleted")
+
+    def bulk_create(self, *args: object, **kwargs: object) -> list[AuditEvent]:
+        raise PermissionError("audit events are written one at a time by audit.record()")
+
+
 class AuditEvent(models.Model):
     """One audited action. Rows are never changed: on PostgreSQL a trigger refuses UPDATE and DELETE.
 
@@ -49,12 +64,22 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["-seq"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit events cannot be deleted")
 
 
 class AuditChainHead(models.Model):

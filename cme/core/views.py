@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET, require_POST
-from rules.contrib.views import permission_required
 
 from cme.accounts.selectors import users_visible_to
 from cme.core import services
 from cme.core.models import AuditAction
 from cme.core.pagination import paginate
+from cme.core.permissions import permission_required
 from cme.core.selectors import AuditFilter, audit_events_visible_to
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y"]
@@ -92,7 +92,7 @@ class AuditFilterForm(forms.Form):
         )
 
 
-@permission_required("core.view_audit", raise_exception=True)
+@permission_required("core.view_audit")
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, user=request.user)
     filters = form.to_filter() if form.is_bound and form.is_valid() else AuditFilter()
@@ -101,7 +101,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required("core.view_audit", raise_exception=True)
+@permission_required("core.view_audit")
 def audit_verify(request: HttpRequest) -> HttpResponse:
     result = services.audit_trail_verify(actor=request.user)
     return render(request, "core/audit_verify.html", {"result": result})

@@ -17,9 +17,7 @@ def signed_in_page(page: Page, live_server: Any, client_for: Any, user: Any) -> 
     """Carry a signed-in test client's session cookie into the browser."""
     client = client_for(user)
     cookie = client.cookies["sessionid"]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
 
 
 def test_the_warning_appears_and_stay_signed_in_keeps_the_session(
@@ -56,7 +54,9 @@ def test_an_ignored_warning_signs_the_person_out(
     settings.SESSION_COOKIE_AGE = 4
     signed_in_page(page, live_server, client_for, make_member(Role.CME_OFFICER))
     page.goto(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="You have been signed out")).to_be_visible(timeout=8_000)
+    expect(page.get_by_role("heading", name="You have been signed out")).to_be_visible(
+        timeout=8_000
+    )
     assert_accessible(page)
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/account/login/?next=/")

@@ -19,7 +19,8 @@ PASSWORD = "a-long-test-password"
 
 
 def current_code(secret: str = SECRET) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    code: str = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return code
 
 
 def person_with_totp(make_member: Any, role: Role = Role.CME_MANAGER) -> Any:
@@ -35,7 +36,9 @@ def sign_in_with_password(page: Page, base: str, email: str, password: str = PAS
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def test_sign_in_with_a_totp_code_then_sign_out(page: Page, live_server: Any, make_member: Any) -> None:
+def test_sign_in_with_a_totp_code_then_sign_out(
+    page: Page, live_server: Any, make_member: Any
+) -> None:
     user = person_with_totp(make_member)
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/account/login/?next=/")
@@ -59,7 +62,9 @@ def test_sign_in_with_a_totp_code_then_sign_out(page: Page, live_server: Any, ma
     expect(page).to_have_url(f"{live_server.url}/account/login/?next=/audit/")
 
 
-def test_a_wrong_code_is_refused_with_an_error(page: Page, live_server: Any, make_member: Any) -> None:
+def test_a_wrong_code_is_refused_with_an_error(
+    page: Page, live_server: Any, make_member: Any
+) -> None:
     user = person_with_totp(make_member)
     sign_in_with_password(page, live_server.url, user.email)
     wrong = f"{(int(current_code()) + 1) % 1_000_000:06d}"
@@ -72,7 +77,9 @@ def test_a_wrong_code_is_refused_with_an_error(page: Page, live_server: Any, mak
     expect(page).to_have_url(f"{live_server.url}/account/login/?next=/")
 
 
-def test_a_wrong_password_keeps_the_email_typed(page: Page, live_server: Any, make_member: Any) -> None:
+def test_a_wrong_password_keeps_the_email_typed(
+    page: Page, live_server: Any, make_member: Any
+) -> None:
     user = person_with_totp(make_member)
     sign_in_with_password(page, live_server.url, user.email, "not-the-password")
     expect(page.locator(".govuk-error-summary")).to_be_focused()

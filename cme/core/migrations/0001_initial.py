@@ -4,42 +4,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('actor_label', models.CharField(blank=True, max_length=254)),
-                ('action', models.CharField(choices=[('sign_in', 'Signed in'), ('sign_in_failed', 'Failed sign-in'), ('sign_out', 'Signed out'), ('session_expired', 'Session ended by time limit'), ('mfa_added', 'Added a second factor'), ('mfa_removed', 'Removed a second factor'), ('mfa_reset', 'Reset recovery codes'), ('mfa_failed', 'Failed second-factor check'), ('password_changed', 'Changed password'), ('created', 'Created'), ('updated', 'Updated'), ('deleted', 'Deleted'), ('permission_granted', 'Granted access'), ('permission_revoked', 'Removed access'), ('permission_changed', 'Changed access'), ('viewed', 'Viewed'), ('exported', 'Exported'), ('imported', 'Imported'), ('audit_verified', 'Checked the audit trail')], db_index=True, max_length=40)),
-                ('target_type', models.CharField(blank=True, db_index=True, max_length=60)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('authority_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(unique=True)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("actor_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("actor_label", models.CharField(blank=True, max_length=254)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Failed sign-in"),
+                            ("sign_out", "Signed out"),
+                            ("session_expired", "Session ended by time limit"),
+                            ("mfa_added", "Added a second factor"),
+                            ("mfa_removed", "Removed a second factor"),
+                            ("mfa_reset", "Reset recovery codes"),
+                            ("mfa_failed", "Failed second-factor check"),
+                            ("password_changed", "Changed password"),
+                            ("created", "Created"),
+                            ("updated", "Updated"),
+                            ("deleted", "Deleted"),
+                            ("permission_granted", "Granted access"),
+                            ("permission_revoked", "Removed access"),
+                            ("permission_changed", "Changed access"),
+                            ("viewed", "Viewed"),
+                            ("exported", "Exported"),
+                            ("imported", "Imported"),
+                            ("audit_verified", "Checked the audit trail"),
+                        ],
+                        db_index=True,
+                        max_length=40,
+                    ),
+                ),
+                ("target_type", models.CharField(blank=True, db_index=True, max_length=60)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("authority_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='audit_target_idx')],
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(fields=["target_type", "target_id"], name="audit_target_idx")
+                ],
             },
         ),
     ]

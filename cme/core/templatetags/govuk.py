@@ -52,7 +52,7 @@ def govuk_widget(field: BoundField, extra_classes: str = "") -> SafeString:
         classes.append(existing)
     if extra_classes:
         classes.append(extra_classes)
-    attrs = {"class": " ".join(classes)}
+    attrs: dict[str, str | bool] = {"class": " ".join(classes)}
     described = describedby(field)
     if described:
         attrs["aria-describedby"] = described

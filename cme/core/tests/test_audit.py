@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -35,7 +36,9 @@ def guard_lifted() -> Iterator[None]:
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgres:
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
+            cursor.execute(
+                "ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only"
+            )
         try:
             yield
         finally:
@@ -62,7 +65,10 @@ def test_events_are_numbered_and_linked_in_order(authority: Authority) -> None:
 
 def test_it_records_the_target_authority_and_payload(authority: Authority) -> None:
     event = audit.record(
-        action=AuditAction.CREATED, target=authority, authority=authority, payload={"la_code": "990"}
+        action=AuditAction.CREATED,
+        target=authority,
+        authority=authority,
+        payload={"la_code": "990"},
     )
     event.refresh_from_db()
     assert (event.target_type, event.target_id) == ("accounts.authority", str(authority.pk))
@@ -110,21 +116,28 @@ def test_an_event_rolls_back_with_the_change_it_records(authority: Authority) ->
     assert audit.verify().ok
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
 @pytest.mark.parametrize(
     "statement",
     ["UPDATE core_auditevent SET action = 'viewed'", "DELETE FROM core_auditevent"],
 )
-def test_postgresql_refuses_to_change_or_delete_events(authority: Authority, statement: str) -> None:
+def test_postgresql_refuses_to_change_or_delete_events(
+    authority: Authority, statement: str
+) -> None:
     record_three(authority)
-    with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert AuditEvent.objects.count() == 3
 
 
 def test_managers_see_their_own_authoritys_events_only(
-    make_member, client_for, authority: Authority, other_authority: Authority
+    make_member: Any, client_for: Any, authority: Authority, other_authority: Authority
 ) -> None:
     manager = make_member(Role.CME_MANAGER)
     audit.record(action=AuditAction.UPDATED, target=authority, authority=authority)
@@ -136,7 +149,9 @@ def test_managers_see_their_own_authoritys_events_only(
     assert all(authority_id == authority.pk for authority_id, _ in seen)
 
 
-def test_the_audit_list_filters_by_action_and_date(make_member, client_for, authority) -> None:
+def test_the_audit_list_filters_by_action_and_date(
+    make_member: Any, client_for: Any, authority: Authority
+) -> None:
     manager = make_member(Role.CME_MANAGER)
     audit.record(action=AuditAction.CREATED, target=authority, authority=authority)
     audit.record(action=AuditAction.UPDATED, target=authority, authority=authority)
@@ -148,7 +163,7 @@ def test_the_audit_list_filters_by_action_and_date(make_member, client_for, auth
 
 
 def test_the_audit_list_takes_the_same_queries_for_many_events(
-    make_member, client_for, authority, django_assert_max_num_queries
+    make_member: Any, client_for: Any, authority: Authority, django_assert_max_num_queries: Any
 ) -> None:
     manager = make_member(Role.CME_MANAGER)
     client = client_for(manager)
@@ -159,7 +174,7 @@ def test_the_audit_list_takes_the_same_queries_for_many_events(
 
 
 def test_a_manager_can_check_the_trail_and_the_check_is_recorded(
-    make_member, client_for, authority
+    make_member: Any, client_for: Any, authority: Authority
 ) -> None:
     manager = make_member(Role.CME_MANAGER)
     client = client_for(manager)  # signing in is itself an event
@@ -173,9 +188,31 @@ def test_a_manager_can_check_the_trail_and_the_check_is_recorded(
 
 
 @pytest.mark.parametrize(
-    "role", [Role.CME_OFFICER, Role.CASEWORKER, Role.SCHOOL_USER, Role.PARTNER, Role.AUDITOR, Role.ADMINISTRATOR]
+    "role",
+    [
+        Role.CME_OFFICER,
+        Role.CASEWORKER,
+        Role.SCHOOL_USER,
+        Role.PARTNER,
+        Role.AUDITOR,
+        Role.ADMINISTRATOR,
+    ],
 )
-def test_only_managers_may_read_the_trail(make_member, client_for, role: Role) -> None:
+def test_only_managers_may_read_the_trail(make_member: Any, client_for: Any, role: Role) -> None:
     client = client_for(make_member(role))
     assert client.get("/audit/").status_code == 403
     assert client.post("/audit/verify/").status_code == 403
+
+
+def test_the_application_cannot_change_or_delete_events(authority: Authority) -> None:
+    event, *_ = record_three(authority)
+    event.action = AuditAction.VIEWED
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action=AuditAction.VIEWED)
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert audit.verify().ok
