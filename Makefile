@@ -37,15 +37,17 @@ static/css/cme.css: node_modules/.installed Makefile $(shell find assets -type f
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The demo: fictional data, and demo accounts may sign in without a second factor.
+run: export CME_DEMO = 1
 run: install
 	$(BIN)/cme migrate --no-input
 	$(BIN)/cme collectstatic --no-input --verbosity 0
 	$(BIN)/cme demo --if-empty
 	@echo
 	@echo "CME is at http://127.0.0.1:$(PORT)/  — demo sign-ins (ROLE EMAIL PASSWORD):"
-	@CME_DEMO=1 $(BIN)/cme demo --print-logins
+	@$(BIN)/cme demo --print-logins
 	@echo
-	CME_DEMO=1 $(BIN)/gunicorn cme.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
+	$(BIN)/gunicorn cme.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
 	    --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
 
 lint: install

@@ -112,3 +112,15 @@ def test_a_person_without_a_second_factor_must_set_one_up(
     assert client.get("/audit/").status_code == 302
     settings.CME_DEMO = True
     assert client.get("/audit/").status_code == 200
+
+
+def test_logs_never_carry_the_email_address_typed(make_member: Any, caplog: Any) -> None:
+    user = make_member(Role.CME_OFFICER)
+    caplog.set_level("DEBUG")
+    client = Client()
+    for _ in range(6):
+        attempt(client, user.email, "wrong-password-here")
+    attempt(client, "someone.else@example.gov.uk", "wrong-password-here")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert user.email not in logged
+    assert "someone.else" not in logged

@@ -1,0 +1,1 @@
+"""Children: who they are, their names and addresses, UPNs and school age."""
