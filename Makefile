@@ -55,7 +55,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy cme
+	$(BIN)/mypy cme tests conftest.py
 
 checks: install
 	$(BIN)/cme makemigrations --check --dry-run

@@ -17,6 +17,8 @@ from django.test import Client
 from cme.accounts.models import AgencyKind, Authority, Membership, PartnerAgency, Role, User
 from cme.registers.models import Establishment, EstablishmentKind, Phase
 
+pytest_plugins = ["tests.browser.harness"]
+
 _numbers = itertools.count(1)
 
 
@@ -29,6 +31,8 @@ def _test_settings(settings: Any) -> None:
             "LOCATION": f"test-{next(_numbers)}",
         }
     }
+    # Passwords are hashed once per test person; the slow production hasher adds nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests read static files from the source folder; the hashed manifest is for deployments.
     settings.STORAGES = {
         **settings.STORAGES,

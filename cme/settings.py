@@ -181,7 +181,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/m/key",
 }
 ACCOUNT_FORMS = {"login": "cme.accounts.forms.SignInForm"}
+MFA_ADAPTER = "cme.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Administrators create accounts, so an address is known to be the person's; without this, a
+# pending password reset would stop someone setting up their second factor.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = "CME"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

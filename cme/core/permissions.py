@@ -7,9 +7,10 @@ ask for one with `permission_required`. Nothing else in the project imports `rul
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar, cast
 
 import rules as _rules
+from django.contrib.auth.decorators import login_required
 from rules.contrib import views as _rules_views
 
 # A django-rules predicate: callable with (user) or (user, object), combinable with & | ~.
@@ -39,7 +40,11 @@ def permission_required(
 
     `fn` picks the object the permission is checked against from the view's arguments.
     """
-    decorator = _rules_views.permission_required(  # type: ignore[no-untyped-call]
+    refuse_without = _rules_views.permission_required(  # type: ignore[no-untyped-call]
         perm, fn=fn, raise_exception=True
     )
-    return decorator  # type: ignore[no-any-return]
+
+    def decorate(view: View) -> View:
+        return cast(View, login_required(refuse_without(view)))
+
+    return decorate

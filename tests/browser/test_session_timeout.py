@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cme.accounts.models import Role
-from tests.browser.conftest import assert_accessible
+from tests.browser.harness import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(make_member:
         assert response.status_code == 200
         assert b"too many times" not in response.content
     response = attempt(client, user.email, PASSWORD)
-    assert b"entered the wrong details too many times" in response.content
+    assert b"You have tried to sign in too many times" in response.content
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED).count() == 5
 
@@ -95,7 +96,7 @@ def test_an_idle_session_has_ended(make_member: Any, client_for: Any, settings: 
     from django.utils import timezone
 
     client = client_for(make_member(Role.CME_OFFICER))
-    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     assert client.get("/").status_code == 302
 
 

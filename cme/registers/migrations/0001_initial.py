@@ -6,51 +6,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Establishment',
+            name="Establishment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('la_code', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^\\d{3}$', 'Enter a 3-digit LA code, like 990')], verbose_name='LA code')),
-                ('number', models.CharField(max_length=4, validators=[django.core.validators.RegexValidator('^\\d{4}$', 'Enter a 4-digit establishment number, like 2001')], verbose_name='Establishment number')),
-                ('urn', models.CharField(blank=True, max_length=7, null=True, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6,7}$', 'Enter a URN of 6 or 7 digits, like 100001')], verbose_name='URN')),
-                ('name', models.CharField(max_length=160)),
-                ('kind', models.CharField(choices=[('maintained', 'Maintained school'), ('academy', 'Academy'), ('free', 'Free school'), ('independent', 'Independent school'), ('special', 'Special school'), ('pru', 'Pupil referral unit'), ('alternative', 'Alternative provision'), ('custodial', 'Custodial institution')], max_length=20, verbose_name='Type')),
-                ('phase', models.CharField(choices=[('nursery', 'Nursery'), ('primary', 'Primary'), ('middle', 'Middle'), ('secondary', 'Secondary'), ('all_through', 'All-through'), ('16_plus', '16 plus'), ('not_applicable', 'Not applicable')], max_length=20)),
-                ('is_open', models.BooleanField(default=True, verbose_name='Open')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "la_code",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{3}$", "Enter a 3-digit LA code, like 990"
+                            )
+                        ],
+                        verbose_name="LA code",
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        max_length=4,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4}$", "Enter a 4-digit establishment number, like 2001"
+                            )
+                        ],
+                        verbose_name="Establishment number",
+                    ),
+                ),
+                (
+                    "urn",
+                    models.CharField(
+                        blank=True,
+                        max_length=7,
+                        null=True,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6,7}$", "Enter a URN of 6 or 7 digits, like 100001"
+                            )
+                        ],
+                        verbose_name="URN",
+                    ),
+                ),
+                ("name", models.CharField(max_length=160)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("maintained", "Maintained school"),
+                            ("academy", "Academy"),
+                            ("free", "Free school"),
+                            ("independent", "Independent school"),
+                            ("special", "Special school"),
+                            ("pru", "Pupil referral unit"),
+                            ("alternative", "Alternative provision"),
+                            ("custodial", "Custodial institution"),
+                        ],
+                        max_length=20,
+                        verbose_name="Type",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("nursery", "Nursery"),
+                            ("primary", "Primary"),
+                            ("middle", "Middle"),
+                            ("secondary", "Secondary"),
+                            ("all_through", "All-through"),
+                            ("16_plus", "16 plus"),
+                            ("not_applicable", "Not applicable"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=True, verbose_name="Open")),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('la_code', 'number'), name='establishment_dfe_number')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("la_code", "number"), name="establishment_dfe_number"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RollEntry',
+            name="RollEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('upn', models.CharField(db_index=True, max_length=13, verbose_name='UPN')),
-                ('forename', models.CharField(max_length=100)),
-                ('middle_names', models.CharField(blank=True, max_length=100)),
-                ('surname', models.CharField(db_index=True, max_length=100)),
-                ('preferred_forename', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField(db_index=True)),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1)),
-                ('year_group', models.CharField(blank=True, max_length=3)),
-                ('address', models.CharField(blank=True, max_length=250)),
-                ('postcode', models.CharField(blank=True, db_index=True, max_length=8)),
-                ('admission_date', models.DateField(blank=True, null=True)),
-                ('establishment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roll', to='registers.establishment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("upn", models.CharField(db_index=True, max_length=13, verbose_name="UPN")),
+                ("forename", models.CharField(max_length=100)),
+                ("middle_names", models.CharField(blank=True, max_length=100)),
+                ("surname", models.CharField(db_index=True, max_length=100)),
+                ("preferred_forename", models.CharField(blank=True, max_length=100)),
+                ("date_of_birth", models.DateField(db_index=True)),
+                ("sex", models.CharField(choices=[("M", "Male"), ("F", "Female")], max_length=1)),
+                ("year_group", models.CharField(blank=True, max_length=3)),
+                ("address", models.CharField(blank=True, max_length=250)),
+                ("postcode", models.CharField(blank=True, db_index=True, max_length=8)),
+                ("admission_date", models.DateField(blank=True, null=True)),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roll",
+                        to="registers.establishment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'roll entries',
-                'ordering': ['surname', 'forename'],
-                'constraints': [models.UniqueConstraint(fields=('establishment', 'upn'), name='roll_entry_unique_upn')],
+                "verbose_name_plural": "roll entries",
+                "ordering": ["surname", "forename"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("establishment", "upn"), name="roll_entry_unique_upn"
+                    )
+                ],
             },
         ),
     ]

@@ -1,5 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server, with axe-core.
 
+Loaded as a pytest plugin by the root conftest, so any test module may ask for `page`.
+
 No `playwright install`: the browser is the system's /usr/bin/chromium.
 """
 

@@ -1,0 +1,193 @@
+"""Role × page: every page of the service, visited by every kind of person, gives exactly the access
+the rules in each app's rules.py grant — no more.
+
+People: each role in Exampleshire, a service operator, an outsider (the same role, but in
+Otherborough) and an anonymous visitor. A page added without a row here fails
+`test_every_page_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cme.accounts.models import Membership, Role, User
+
+pytestmark = pytest.mark.django_db
+
+MEMBER_ROLES = list(Role)
+CASE_TEAM = {Role.CME_OFFICER, Role.CME_MANAGER, Role.CASEWORKER}
+EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class Page:
+    """How to reach a page, who may, and what the outsider (another authority) gets."""
+
+    url: Callable[[dict[str, Any]], str]
+    allowed: set[Role] | str
+    method: str = "get"
+    ok: int = 200  # what an allowed person gets
+    outsider: int = 200  # what the same role in another authority gets
+    operator: int = 403  # what a service operator (no membership) gets
+    anonymous: int = 302  # sent to sign in
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def url(name: str, *keys: str) -> Callable[[dict[str, Any]], str]:
+    return lambda world: reverse(name, args=[world[k].pk for k in keys])
+
+
+ADMIN = {Role.ADMINISTRATOR}
+
+PAGES: dict[str, Page] = {
+    "home": Page(url("home"), EVERYONE, operator=200),
+    "audit_list": Page(url("audit_list"), {Role.CME_MANAGER}),
+    "audit_verify": Page(url("audit_verify"), {Role.CME_MANAGER}, method="post"),
+    "authority_list": Page(url("authority_list"), ADMIN, operator=200),
+    "authority_add": Page(url("authority_add"), set(), operator=200, outsider=403),
+    "authority_change": Page(
+        url("authority_change", "authority"), ADMIN, outsider=404, operator=200
+    ),
+    "agency_list": Page(url("agency_list"), ADMIN),
+    "agency_add": Page(url("agency_add"), ADMIN),
+    "agency_change": Page(url("agency_change", "agency"), ADMIN, outsider=404),
+    "user_list": Page(url("user_list"), ADMIN),
+    "user_add": Page(url("user_add"), ADMIN),
+    "user_detail": Page(url("user_detail", "colleague"), ADMIN, outsider=404),
+    "user_deactivate": Page(
+        url("user_deactivate", "colleague"), ADMIN, method="post", ok=302, outsider=404
+    ),
+    "user_reactivate": Page(
+        url("user_reactivate", "colleague"), ADMIN, method="post", ok=302, outsider=404
+    ),
+    "membership_add": Page(url("membership_add", "colleague"), ADMIN, outsider=404),
+    "membership_deactivate": Page(
+        url("membership_deactivate", "colleague", "colleague_membership"),
+        ADMIN,
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "membership_reactivate": Page(
+        url("membership_reactivate", "colleague", "colleague_membership"),
+        ADMIN,
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "establishment_list": Page(url("establishment_list"), ADMIN | CASE_TEAM),
+    "establishment_add": Page(url("establishment_add"), ADMIN),
+    # Establishments are national reference data: another authority sees them but may not edit.
+    "establishment_change": Page(url("establishment_change", "establishment"), ADMIN, outsider=403),
+    "session_keep_alive": Page(
+        url("session_keep_alive"), EVERYONE, ok=204, operator=204, anonymous=401
+    ),
+}
+
+# Pages anyone may reach, signed in or not, and what they answer.
+PUBLIC = {
+    "accessibility": 200,
+    "privacy": 200,
+    "health": 200,
+    "session_sign_out": 302,
+    "session_timed_out": 200,
+}
+
+
+def our_url_names() -> Iterator[str]:
+    """Every named page the project itself defines (allauth's own pages are tested elsewhere)."""
+
+    def walk(patterns: list[Any], inside_allauth: bool) -> Iterator[str]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_module, "__name__", "")
+                yield from walk(
+                    pattern.url_patterns, inside_allauth or module.startswith("allauth")
+                )
+            elif isinstance(pattern, URLPattern) and pattern.name and not inside_allauth:
+                yield pattern.name
+
+    yield from walk(get_resolver().url_patterns, False)
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    assert set(our_url_names()) == set(PAGES) | set(PUBLIC)
+
+
+@pytest.fixture
+def world(make_member: Any, authority: Any, agency: Any, establishment: Any) -> dict[str, Any]:
+    colleague = make_member(Role.CASEWORKER)
+    return {
+        "authority": authority,
+        "agency": agency,
+        "establishment": establishment,
+        "colleague": colleague,
+        "colleague_membership": Membership.objects.get(user=colleague),
+    }
+
+
+def visit(client: Client, page: Page, world: dict[str, Any]) -> int:
+    path = page.url(world)
+    response = client.post(path, page.data) if page.method == "post" else client.get(path)
+    return response.status_code
+
+
+def may(page: Page, role: Role) -> bool:
+    return page.allowed == EVERYONE or role in page.allowed
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("role", MEMBER_ROLES, ids=[r.value for r in MEMBER_ROLES])
+def test_each_role_gets_what_the_rules_give(
+    name: str, role: Role, world: dict[str, Any], make_member: Any, client_for: Any
+) -> None:
+    page = PAGES[name]
+    expected = page.ok if may(page, role) else 403
+    assert visit(client_for(make_member(role)), page, world) == expected
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_another_authoritys_people_get_nothing_of_this_one(
+    name: str, world: dict[str, Any], make_member: Any, client_for: Any, other_authority: Any
+) -> None:
+    page = PAGES[name]
+    if isinstance(page.allowed, str):  # everyone: any role will do, and gets the usual answer
+        role, expected = Role.PARTNER, page.ok
+    else:  # the role this page is for, held in the other authority
+        role = min(page.allowed or ADMIN)
+        expected = page.ok if page.outsider == 200 else page.outsider
+    outsider = make_member(role, of=other_authority)
+    assert visit(client_for(outsider), page, world) == expected
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_service_operator_sees_no_authoritys_data(
+    name: str, world: dict[str, Any], client_for: Any
+) -> None:
+    operator = User.objects.create_user(
+        "operator@cme.example", "a-long-test-password", full_name="Operator", is_staff=True
+    )
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(operator, generate_totp_secret())
+    assert visit(client_for(operator), PAGES[name], world) == PAGES[name].operator
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_anonymous_visitors_are_sent_to_sign_in(name: str, world: dict[str, Any]) -> None:
+    page = PAGES[name]
+    assert visit(Client(), page, world) == page.anonymous
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages_answer_everyone(
+    name: str, make_member: Any, client_for: Any, other_authority: Any
+) -> None:
+    for client in (Client(), client_for(make_member(Role.PARTNER, of=other_authority))):
+        assert client.get(reverse(name)).status_code == PUBLIC[name]
