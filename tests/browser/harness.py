@@ -50,9 +50,25 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     problems: list[str] = []
-    # A page that breaks the Content Security Policy, or throws, fails the test that met it.
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    # A page that breaks the Content Security Policy, throws, or misses a stylesheet, script or
+    # image fails the test that met it. (A page itself may answer 403 or 404 on purpose.)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
     yield page
     context.close()
     assert problems == [], f"browser errors: {problems}"
