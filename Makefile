@@ -40,7 +40,7 @@ chromium:
 # The demo: fictional data, and demo accounts may sign in without a second factor.
 run: export CME_DEMO = 1
 run: install
-	$(BIN)/cme migrate --no-input
+	$(BIN)/cme migrate --no-input --verbosity 0
 	$(BIN)/cme collectstatic --no-input --verbosity 0
 	$(BIN)/cme demo --if-empty
 	@echo
