@@ -23,7 +23,8 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
+def _test_settings(settings: Any, tmp_path_factory: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     # Each test gets its own cache, so throttling counts never leak between tests.
     settings.CACHES = {
         "default": {

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "cme.core",
     "cme.accounts",
     "cme.registers",
+    "cme.children",
+    "cme.cases",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,9 @@ else:
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    # Keep the query planner's statistics fresh (SQLite's advice for long
+                    # connections); without them large case lists pick slow plans.
+                    " PRAGMA optimize=0x10002;"
                 ),
             },
         }
@@ -242,6 +247,11 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# Case documents. Never served as static files: each download goes through an audited view.
+MEDIA_ROOT = os.environ.get("CME_MEDIA_ROOT", str(VAR_DIR / "media"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -254,6 +264,8 @@ EMAIL_BACKEND = os.environ.get(
     "CME_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CME_FROM_EMAIL", "cme-no-reply@example.gov.uk")
+# The address people use to reach the service, for links in emails.
+CME_BASE_URL = os.environ.get("CME_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Logs carry request ids and record ids, never names, addresses or email addresses.
 LOGGING = {

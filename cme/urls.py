@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from cme.cases import list_urls
 from cme.core import views as core
 
 urlpatterns = [
@@ -15,6 +16,9 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("admin/", include("cme.accounts.urls")),
     path("establishments/", include("cme.registers.urls")),
+    path("cases/", include("cme.cases.list_urls")),
+    path("cases/", include("cme.cases.urls")),
+    path("my-work/", include(list_urls.my_work_urlpatterns)),
 ]
 
 handler403 = "cme.core.views.error_403"

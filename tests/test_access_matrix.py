@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cme.accounts.models import Membership, Role, User
+from cme.cases import services
+from cme.cases.tests.factories import make_child, open_case
+from cme.children.services import child_seal_break
 
 pytestmark = pytest.mark.django_db
 
 MEMBER_ROLES = list(Role)
 CASE_TEAM = {Role.CME_OFFICER, Role.CME_MANAGER, Role.CASEWORKER}
+CASE_WRITERS = {Role.CME_OFFICER, Role.CME_MANAGER}
 EVERYONE = "everyone"
 
 
@@ -85,6 +91,37 @@ PAGES: dict[str, Page] = {
     "establishment_add": Page(url("establishment_add"), ADMIN),
     # Establishments are national reference data: another authority sees them but may not edit.
     "establishment_change": Page(url("establishment_change", "establishment"), ADMIN, outsider=403),
+    # Cases: the case team of the case's own authority; changes by officers and managers, or by
+    # the caseworker who owns the case (the matrix's caseworker does not own it).
+    "case_list": Page(url("case_list"), CASE_TEAM),
+    "case_export": Page(url("case_export"), CASE_WRITERS),
+    "my_work": Page(url("my_work"), CASE_TEAM),
+    "case_open": Page(url("case_open"), CASE_WRITERS),
+    "case_detail": Page(url("case_detail", "case"), CASE_TEAM, outsider=404),
+    "case_move": Page(url("case_move", "case"), CASE_WRITERS, outsider=404),
+    "case_edit": Page(url("case_edit", "case"), CASE_WRITERS, outsider=404),
+    "case_assessment": Page(url("case_assessment", "case"), CASE_WRITERS, outsider=404),
+    "case_enquiry": Page(
+        lambda w: reverse("case_enquiry", args=[w["case"].pk, "home_visit"]),
+        CASE_WRITERS,
+        outsider=404,
+    ),
+    "case_task_add": Page(url("case_task_add", "case"), CASE_WRITERS, outsider=404),
+    "case_task_done": Page(
+        url("case_task_done", "case", "task"), CASE_WRITERS, method="post", ok=302, outsider=404
+    ),
+    "case_note_add": Page(url("case_note_add", "case"), CASE_WRITERS, outsider=404),
+    "case_attachment_add": Page(url("case_attachment_add", "case"), CASE_WRITERS, outsider=404),
+    "case_attachment": Page(url("case_attachment", "case", "attachment"), CASE_TEAM, outsider=404),
+    "case_child_edit": Page(url("case_child_edit", "case"), CASE_WRITERS, outsider=404),
+    "case_address_add": Page(url("case_address_add", "case"), CASE_WRITERS, outsider=404),
+    "case_carer_add": Page(url("case_carer_add", "case"), CASE_WRITERS, outsider=404),
+    "case_name_add": Page(url("case_name_add", "case"), CASE_WRITERS, outsider=404),
+    "case_seal_break": Page(url("case_seal_break", "case"), CASE_TEAM, outsider=404),
+    "grant_list": Page(url("grant_list"), {Role.CME_MANAGER}),
+    "grant_revoke": Page(
+        url("grant_revoke", "grant"), {Role.CME_MANAGER}, method="post", ok=302, outsider=404
+    ),
     "session_keep_alive": Page(
         url("session_keep_alive"), EVERYONE, ok=204, operator=204, anonymous=401
     ),
@@ -123,7 +160,19 @@ def test_every_page_is_in_the_matrix() -> None:
 @pytest.fixture
 def world(make_member: Any, authority: Any, agency: Any, establishment: Any) -> dict[str, Any]:
     colleague = make_member(Role.CASEWORKER)
+    case = open_case(authority, colleague)
+    task = services.task_add(
+        case=case, actor=colleague, title="Ring the school", due_on=date.today()
+    )
+    upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.7 letter", content_type="application/pdf")
+    attachment = services.attachment_add(case=case, actor=colleague, upload=upload)
+    hidden = make_child(authority, is_restricted=True, restriction_reason="Refuge")
+    grant = child_seal_break(child=hidden, actor=colleague, reason="Home visit booked tomorrow")
     return {
+        "case": case,
+        "task": task,
+        "attachment": attachment,
+        "grant": grant,
         "authority": authority,
         "agency": agency,
         "establishment": establishment,

@@ -90,3 +90,49 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class Term(models.Model):
+    """A stretch of school days in an authority's term calendar, usually one half term.
+
+    School-day clocks (a CTF within 15 school days) count only days inside a term; the gaps
+    between terms are holidays. See cme/core/calendar.py.
+    """
+
+    authority = models.ForeignKey(
+        "accounts.Authority", on_delete=models.CASCADE, related_name="terms"
+    )
+    name = models.CharField(max_length=60, help_text="For example, Autumn 1 2026")
+    starts = models.DateField(help_text="The first day of the term")
+    ends = models.DateField(help_text="The last day of the term")
+
+    class Meta:
+        ordering = ["starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gte=models.F("starts")), name="term_ends_on_or_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["authority", "starts", "ends"], name="term_authority_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts:%d %b %Y} to {self.ends:%d %b %Y})"
+
+
+class SchoolClosure(models.Model):
+    """A day inside a term when the authority's schools are shut (an INSET day or a one-off)."""
+
+    authority = models.ForeignKey(
+        "accounts.Authority", on_delete=models.CASCADE, related_name="school_closures"
+    )
+    day = models.DateField()
+    reason = models.CharField(max_length=120, blank=True, help_text="For example, INSET day")
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "day"], name="one_closure_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d %b %Y} closed" + (f": {self.reason}" if self.reason else "")

@@ -45,3 +45,18 @@ def audit_events_visible_to(user: Any, filters: AuditFilter | None = None) -> Qu
     if f.date_to:
         events = events.filter(occurred_at__lt=_start_of(f.date_to + timedelta(days=1)))
     return events.order_by("-seq")
+
+
+def payloads_for(*, target_type: str, target_id: str) -> list[dict[str, Any]]:
+    """The payloads recorded against one record, oldest first: used to say what changed."""
+    return list(
+        AuditEvent.objects.filter(target_type=target_type, target_id=target_id)
+        .order_by("seq")
+        .values_list("payload", flat=True)
+    )
+
+
+def events_about(*, target_type: str, target_id: str, authority_id: int) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        target_type=target_type, target_id=target_id, authority_id=authority_id
+    ).order_by("-seq")

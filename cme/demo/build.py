@@ -17,6 +17,9 @@ from django.utils import timezone
 from faker import Faker
 
 from cme.accounts.models import Authority, Membership, PartnerAgency, Role, User
+from cme.cases.models import Case
+from cme.core.models import Term
+from cme.demo.cases import demo_cases
 from cme.demo.catalogue import (
     AGENCIES,
     AUTHORITIES,
@@ -29,6 +32,7 @@ from cme.demo.catalogue import (
 )
 from cme.demo.places import district_streets
 from cme.demo.pupils import Area, RollMaker, UpnAllocator, academic_year_of, split_evenly
+from cme.demo.terms import demo_terms
 from cme.registers.models import Establishment, Phase, RollEntry
 
 SERVICE_OPERATOR = "service_operator"
@@ -43,6 +47,8 @@ class DemoCounts:
     agencies: int = 0
     users: int = 0
     pupils_on_roll: int = 0
+    terms: int = 0
+    cases: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ def demo_counts() -> DemoCounts:
         agencies=PartnerAgency.objects.filter(authority__la_code__in=la_codes).count(),
         users=User.objects.filter(is_demo=True).count(),
         pupils_on_roll=RollEntry.objects.filter(establishment__la_code__in=la_codes).count(),
+        terms=Term.objects.filter(authority__la_code__in=la_codes).count(),
+        cases=Case.objects.filter(authority__la_code__in=la_codes).count(),
     )
 
 
@@ -74,7 +82,9 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     """Create whatever of the demo is missing; return how many rows of each kind this run made.
 
     `pupils` is Exampleshire's roll (Otherborough gets a fiftieth of it); `today` fixes the school
-    year the pupils' year groups and dates of birth are worked out for.
+    year the pupils' year groups and dates of birth are worked out for, the school years given
+    term dates, and the two years the cases are spread over. An authority that already has
+    cases gets none.
     """
     if pupils < 0:
         raise ValueError("The number of pupils cannot be negative")
@@ -84,12 +94,16 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     agencies, new_agencies = _agencies(authorities)
     new_users = _users(authorities, establishments, agencies)
     new_pupils = _rolls(establishments, pupils=pupils, today=today)
+    new_terms = demo_terms(authorities.values(), today)
+    new_cases = demo_cases(authorities, establishments, today)
     return DemoCounts(
         authorities=new_authorities,
         establishments=new_establishments,
         agencies=new_agencies,
         users=new_users,
         pupils_on_roll=new_pupils,
+        terms=new_terms,
+        cases=new_cases,
     )
 
 

@@ -258,3 +258,51 @@ USERS = (
     UserSpec("991", Role.CME_OFFICER, "officer@otherborough.example", "Sunita Patel"),
     UserSpec(None, None, "operator@cme.example", "Sam Taylor"),
 )
+
+# How many cases the demo opens for each authority, by the stage they have reached, and how the
+# closed ones ended. Exampleshire's add up to 300, Otherborough's to 20.
+CASE_STAGES: dict[str, dict[str, int]] = {
+    "990": {
+        "received": 14,
+        "checking": 22,
+        "confirmed_missing": 16,
+        "locating": 20,
+        "assessing_needs": 16,
+        "securing_provision": 16,
+        "in_provision": 18,
+        "tracking": 18,
+    },
+    "991": {
+        "received": 1,
+        "checking": 2,
+        "confirmed_missing": 1,
+        "locating": 2,
+        "assessing_needs": 1,
+        "securing_provision": 1,
+        "in_provision": 2,
+        "tracking": 2,
+    },
+}
+CASE_OUTCOMES: dict[str, dict[str, int]] = {
+    "990": {
+        "found_on_roll": 34,
+        "registered": 40,
+        "home_educated": 16,
+        "moved_la": 20,
+        "moved_abroad": 14,
+        "custody": 4,
+        "not_school_age": 6,
+        "whereabouts_unknown": 10,
+        "died": 2,
+        "not_cme": 14,
+    },
+    "991": {
+        "found_on_roll": 2,
+        "registered": 2,
+        "home_educated": 1,
+        "moved_la": 2,
+        "not_cme": 1,
+    },
+}
+# Children whose records are restricted (§3.9.3.2), per authority.
+RESTRICTED_CHILDREN = {"990": 5, "991": 1}

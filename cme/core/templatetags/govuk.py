@@ -67,3 +67,9 @@ def is_choice_group(field: BoundField) -> bool:
 @register.filter
 def is_single_checkbox(field: BoundField) -> bool:
     return field.widget_type == "checkbox"
+
+
+@register.simple_tag
+def govuk_date_widget(field: BoundField) -> SafeString:
+    """The three date boxes, marked as in error when the field is."""
+    return field.as_widget(attrs={"error": bool(field.errors)})

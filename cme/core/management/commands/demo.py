@@ -62,12 +62,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data ready ({seconds:.1f}s): {total.authorities} authorities, "
             f"{total.establishments} establishments, {total.agencies} partner agencies, "
-            f"{total.users} demo users, {total.pupils_on_roll:,} pupils on roll."
+            f"{total.users} demo users, {total.pupils_on_roll:,} pupils on roll, {total.terms} terms, "
+            f"{total.cases} cases."
         )
         self.stdout.write(
             f"Added this run: {added.authorities} authorities, {added.establishments} "
             f"establishments, {added.agencies} partner agencies, {added.users} demo users, "
-            f"{added.pupils_on_roll:,} pupils on roll."
+            f"{added.pupils_on_roll:,} pupils on roll, {added.terms} terms, {added.cases} cases."
         )
 
     def _print_logins(self) -> None:
