@@ -150,6 +150,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "cases": _listed(rows),
             "headings": _headings(request.GET, filters.sort),
             "can_export": user.has_perm("cases.export_cases"),
+            "can_open": user.has_perm("cases.open_case"),
             "export_csv": _with_format(export_query, "csv"),
             "export_xlsx": _with_format(export_query, "xlsx"),
             "filtered": bool(_query_without(request.GET, "page", "sort")),

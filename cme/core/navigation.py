@@ -19,6 +19,7 @@ SECTIONS = [
     NavItem("Home", "home", None),
     NavItem("My work", "my_work", "cases.view_cases"),
     NavItem("Cases", "case_list", "cases.view_cases"),
+    NavItem("Restricted access", "grant_list", "cases.view_grants"),
     NavItem("Audit trail", "audit_list", "core.view_audit"),
     NavItem("Authorities", "authority_list", "accounts.view_authorities"),
     NavItem("Establishments", "establishment_list", "registers.view_establishments"),

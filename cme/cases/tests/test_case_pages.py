@@ -244,3 +244,9 @@ def test_a_refused_move_shows_the_reason(authority: Any, officer: Any, client_fo
     )
     assert response.status_code == 200
     assert "Choose the outcome before closing the case" in response.content.decode()
+
+
+def test_only_people_who_may_open_cases_see_the_button(make_member: Any, client_for: Any) -> None:
+    button = 'href="/cases/open/"'
+    assert button in client_for(make_member(Role.CME_OFFICER)).get("/cases/").content.decode()
+    assert button not in client_for(make_member(Role.CASEWORKER)).get("/cases/").content.decode()
