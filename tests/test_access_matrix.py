@@ -117,6 +117,7 @@ PAGES: dict[str, Page] = {
     "case_address_add": Page(url("case_address_add", "case"), CASE_WRITERS, outsider=404),
     "case_carer_add": Page(url("case_carer_add", "case"), CASE_WRITERS, outsider=404),
     "case_name_add": Page(url("case_name_add", "case"), CASE_WRITERS, outsider=404),
+    "case_sibling_add": Page(url("case_sibling_add", "case"), CASE_WRITERS, outsider=404),
     "case_seal_break": Page(url("case_seal_break", "case"), CASE_TEAM, outsider=404),
     "grant_list": Page(url("grant_list"), {Role.CME_MANAGER}),
     "grant_revoke": Page(

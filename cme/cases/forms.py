@@ -401,6 +401,13 @@ class CarerForm(forms.Form):
     )
 
 
+class SiblingForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter the sibling's name"}
+    )
+    date_of_birth = GovUKDateField(label="Date of birth", required=False, past_only=True)
+
+
 class OtherNameForm(forms.Form):
     kind = forms.ChoiceField(
         label="Type of name", choices=NameKind.choices, widget=forms.RadioSelect

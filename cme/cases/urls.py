@@ -25,5 +25,6 @@ urlpatterns = [
     path("<int:pk>/child/addresses/add/", views.address_add, name="case_address_add"),
     path("<int:pk>/child/carers/add/", views.carer_add, name="case_carer_add"),
     path("<int:pk>/child/names/add/", views.other_name_add, name="case_name_add"),
+    path("<int:pk>/child/siblings/add/", views.sibling_add, name="case_sibling_add"),
     path("<int:pk>/restricted/", views.seal_break, name="case_seal_break"),
 ]

@@ -29,6 +29,7 @@ from cme.cases.forms import (
     NoteForm,
     OtherNameForm,
     SealBreakForm,
+    SiblingForm,
     TaskForm,
 )
 from cme.cases.models import (
@@ -440,6 +441,12 @@ def other_name_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _child_part(
         request, pk, OtherNameForm, child_services.child_other_name_add, "Add another name"
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("cases.view_cases")
+def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _child_part(request, pk, SiblingForm, child_services.child_sibling_add, "Add a sibling")
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,7 @@ from cme.children.models import (
     FormerUPN,
     OtherName,
     RestrictionGrant,
+    Sibling,
 )
 from cme.children.upn import normalise_upn
 from cme.core import audit
@@ -99,6 +100,17 @@ def child_other_name_add(
     )
     _record(actor, child, AuditAction.UPDATED, fields=["other_names"], kind=kind)
     return name
+
+
+@transaction.atomic
+def child_sibling_add(
+    *, child: Child, actor: Any, full_name: str, date_of_birth: Any = None
+) -> Sibling:
+    sibling = Sibling.objects.create(
+        child=child, full_name=full_name.strip(), date_of_birth=date_of_birth
+    )
+    _record(actor, child, AuditAction.UPDATED, fields=["siblings"])
+    return sibling
 
 
 @transaction.atomic

@@ -250,3 +250,42 @@ def test_only_people_who_may_open_cases_see_the_button(make_member: Any, client_
     button = 'href="/cases/open/"'
     assert button in client_for(make_member(Role.CME_OFFICER)).get("/cases/").content.decode()
     assert button not in client_for(make_member(Role.CASEWORKER)).get("/cases/").content.decode()
+
+
+def test_family_details_are_added_from_the_case(
+    authority: Any, officer: Any, client_for: Any
+) -> None:
+    case = open_case(authority, officer)
+    client = client_for(officer)
+    client.post(
+        f"/cases/{case.pk}/child/siblings/add/",
+        {
+            "full_name": "Rosalind Pemberton",
+            "date_of_birth_0": "2",
+            "date_of_birth_1": "9",
+            "date_of_birth_2": "2016",
+        },
+    )
+    client.post(
+        f"/cases/{case.pk}/child/carers/add/",
+        {
+            "full_name": "Hazel Pemberton",
+            "relationship": "mother",
+            "has_parental_responsibility": "on",
+            "lives_with_child": "on",
+        },
+    )
+    response = client.post(
+        f"/cases/{case.pk}/child/addresses/add/",
+        {"line1": "4 Mill Row", "postcode": "ex4 9qq", "is_current": "on"},
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        f"/cases/{case.pk}/child/addresses/add/", {"line1": "5 Mill Row", "postcode": "NOT A CODE"}
+    )
+    assert bad.status_code == 200 and "Enter a real UK postcode" in bad.content.decode()
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Rosalind Pemberton" in page and "Hazel Pemberton" in page and "EX4 9QQ" in page
+    child = case.child
+    assert child.carers.get().has_parental_responsibility
+    assert child.addresses.get().is_current
