@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "cme.registers",
     "cme.children",
     "cme.cases",
+    "cme.intake",
+    "cme.returns",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +248,10 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+
+# Where import checks and applies run: "thread" (in the web process, after the request commits),
+# "worker" (only by `cme imports run`), or "sync" (inside the request; tests).
+CME_IMPORTS_RUN = os.environ.get("CME_IMPORTS_RUN", "thread")
 
 # Case documents. Never served as static files: each download goes through an audited view.
 MEDIA_ROOT = os.environ.get("CME_MEDIA_ROOT", str(VAR_DIR / "media"))
