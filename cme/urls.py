@@ -16,9 +16,12 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("admin/", include("cme.accounts.urls")),
     path("establishments/", include("cme.registers.urls")),
+    path("imports/", include("cme.registers.import_urls")),
     path("cases/", include("cme.cases.list_urls")),
     path("cases/", include("cme.cases.urls")),
     path("my-work/", include(list_urls.my_work_urlpatterns)),
+    path("", include("cme.intake.urls")),
+    path("", include("cme.returns.urls")),
 ]
 
 handler403 = "cme.core.views.error_403"

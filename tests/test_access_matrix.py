@@ -22,6 +22,11 @@ from cme.accounts.models import Membership, Role, User
 from cme.cases import services
 from cme.cases.tests.factories import make_child, open_case
 from cme.children.services import child_seal_break
+from cme.intake.tests.factories import intake_world
+from cme.registers.imports.csvfile import ROLL
+from cme.registers.imports.services import import_batch_create
+from cme.registers.models import ImportKind
+from cme.returns.tests.factories import returns_world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +55,13 @@ def url(name: str, *keys: str) -> Callable[[dict[str, Any]], str]:
 
 
 ADMIN = {Role.ADMINISTRATOR}
+CME_TEAM = {Role.CME_OFFICER, Role.CME_MANAGER}
+MANAGER = {Role.CME_MANAGER}
+
+
+def la_url(name: str) -> Callable[[dict[str, Any]], str]:
+    return lambda world: reverse(name, args=[world["authority"].la_code])
+
 
 PAGES: dict[str, Page] = {
     "home": Page(url("home"), EVERYONE, operator=200),
@@ -126,6 +138,80 @@ PAGES: dict[str, Page] = {
     "session_keep_alive": Page(
         url("session_keep_alive"), EVERYONE, ok=204, operator=204, anonymous=401
     ),
+    # Referrals: the public page answers everyone; partners refer and see their own; CME
+    # officers and managers triage; managers keep the directory and record truancy sweeps.
+    "referral_public": Page(la_url("referral_public"), EVERYONE, operator=200, anonymous=200),
+    "referral_public_sent": Page(
+        la_url("referral_public_sent"), EVERYONE, operator=200, anonymous=200
+    ),
+    "referral_new": Page(url("referral_new"), {Role.PARTNER}),
+    "referral_mine": Page(url("referral_mine"), {Role.PARTNER}),
+    "referral_queue": Page(url("referral_queue"), CME_TEAM),
+    "referral_detail": Page(url("referral_detail", "referral"), CME_TEAM, outsider=404),
+    "referral_link_case": Page(
+        url("referral_link_case", "referral", "case"), CME_TEAM, method="post", ok=302, outsider=404
+    ),
+    "referral_link_child": Page(
+        url("referral_link_child", "referral", "referral_child"),
+        CME_TEAM,
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "referral_open_case": Page(url("referral_open_case", "referral"), CME_TEAM, outsider=404),
+    "referral_close": Page(url("referral_close", "referral"), CME_TEAM, outsider=404),
+    "directory": Page(url("directory"), CME_TEAM),
+    "cme_contact_add": Page(url("cme_contact_add"), MANAGER),
+    "cme_contact_change": Page(url("cme_contact_change", "cme_contact"), MANAGER, outsider=404),
+    "cme_contact_remove": Page(
+        url("cme_contact_remove", "cme_contact"), MANAGER, method="post", ok=302, outsider=404
+    ),
+    "agency_contact_add": Page(url("agency_contact_add", "agency"), MANAGER, outsider=404),
+    "agency_contact_change": Page(
+        url("agency_contact_change", "agency_contact"), MANAGER, outsider=404
+    ),
+    "agency_contact_remove": Page(
+        url("agency_contact_remove", "agency_contact"), MANAGER, method="post", ok=302, outsider=404
+    ),
+    "sweep_list": Page(url("sweep_list"), CME_TEAM),
+    "sweep_add": Page(url("sweep_add"), MANAGER),
+    "sweep_detail": Page(url("sweep_detail", "sweep"), CME_TEAM, outsider=404),
+    "sweep_child_add": Page(url("sweep_child_add", "sweep"), MANAGER, outsider=404),
+    # Imports: CME officers and managers load their own authority's rolls and establishments.
+    # (The matrix's import is waiting to be checked, so confirming or cancelling it is refused
+    # with a message and a redirect.)
+    "import_list": Page(url("import_list"), CME_TEAM),
+    "import_upload": Page(url("import_upload"), CME_TEAM),
+    "import_detail": Page(url("import_detail", "import_batch"), CME_TEAM, outsider=404),
+    "import_confirm": Page(
+        url("import_confirm", "import_batch"), CME_TEAM, method="post", ok=302, outsider=404
+    ),
+    "import_cancel": Page(
+        url("import_cancel", "import_batch"), CME_TEAM, method="post", ok=302, outsider=404
+    ),
+    # School returns: a school user sends and reads their own school's; the CME team reads all of
+    # its authority's and keeps the EHE register.
+    "returns_list": Page(url("returns_list"), {Role.SCHOOL_USER}),
+    "returns_deletion_new": Page(url("returns_deletion_new"), {Role.SCHOOL_USER}),
+    "returns_new_pupil_new": Page(url("returns_new_pupil_new"), {Role.SCHOOL_USER}),
+    "returns_upload": Page(url("returns_upload"), {Role.SCHOOL_USER}),
+    "returns_upload_template": Page(
+        lambda w: reverse("returns_upload_template", args=["deletion"]), {Role.SCHOOL_USER}
+    ),
+    "returns_deletion_detail": Page(
+        url("returns_deletion_detail", "deletion_return"),
+        CME_TEAM | {Role.SCHOOL_USER},
+        outsider=404,
+    ),
+    "returns_new_pupil_detail": Page(
+        url("returns_new_pupil_detail", "new_pupil_return"),
+        CME_TEAM | {Role.SCHOOL_USER},
+        outsider=404,
+    ),
+    "returns_all": Page(url("returns_all"), CME_TEAM),
+    "ehe_list": Page(url("ehe_list"), CME_TEAM),
+    "ehe_add": Page(url("ehe_add"), CME_TEAM),
+    "ehe_end": Page(url("ehe_end", "ehe_registration"), CME_TEAM, outsider=404),
 }
 
 # Pages anyone may reach, signed in or not, and what they answer.
@@ -135,6 +221,7 @@ PUBLIC = {
     "health": 200,
     "session_sign_out": 302,
     "session_timed_out": 200,
+    "referral_public_index": 200,
 }
 
 
@@ -179,6 +266,16 @@ def world(make_member: Any, authority: Any, agency: Any, establishment: Any) -> 
         "establishment": establishment,
         "colleague": colleague,
         "colleague_membership": Membership.objects.get(user=colleague),
+        **intake_world(authority, agency, colleague, case),
+        "import_batch": import_batch_create(
+            actor=colleague,
+            authority=authority,
+            kind=ImportKind.ROLL,
+            establishment=establishment,
+            text=ROLL.header,
+            rows=0,
+        ),
+        **returns_world(authority, establishment, colleague),
     }
 
 

@@ -30,8 +30,10 @@ from cme.demo.catalogue import (
     USERS,
     AuthoritySpec,
 )
+from cme.demo.intake import build_intake
 from cme.demo.places import district_streets
 from cme.demo.pupils import Area, RollMaker, UpnAllocator, academic_year_of, split_evenly
+from cme.demo.returns import build_returns
 from cme.demo.terms import demo_terms
 from cme.registers.models import Establishment, Phase, RollEntry
 
@@ -96,6 +98,8 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     new_pupils = _rolls(establishments, pupils=pupils, today=today)
     new_terms = demo_terms(authorities.values(), today)
     new_cases = demo_cases(authorities, establishments, today)
+    build_intake(authorities["990"], today=today)  # referrals, contacts and a truancy sweep
+    build_returns(authorities["990"], today=today)  # school returns and the EHE register
     return DemoCounts(
         authorities=new_authorities,
         establishments=new_establishments,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from cme.accounts.models import la_code_validator
 
@@ -93,3 +94,113 @@ class RollEntry(models.Model):
 
     def __str__(self) -> str:
         return f"roll entry {self.pk}"
+
+
+class ImportKind(models.TextChoices):
+    ESTABLISHMENTS = "establishments", "Establishments"
+    ROLL = "roll", "Pupils on roll"
+
+
+class ImportStatus(models.TextChoices):
+    """Where an import is. Background work claims a batch by moving it on with a conditional
+    update, so two workers never take the same one."""
+
+    UPLOADED = "uploaded", "Waiting to be checked"
+    VALIDATING = "validating", "Checking"
+    READY = "ready", "Ready to confirm"
+    INVALID = "invalid", "Has errors"
+    CONFIRMED = "confirmed", "Waiting to be applied"
+    APPLYING = "applying", "Applying"
+    APPLIED = "applied", "Applied"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ImportBatch(models.Model):
+    """One uploaded CSV file: checked row by row, previewed, then applied all at once or not at all.
+
+    The file's text is kept only until the batch is finished (applied, failed, invalid or
+    cancelled); the summary, the first rows of the preview and the errors stay."""
+
+    authority = models.ForeignKey(
+        "accounts.Authority", on_delete=models.PROTECT, related_name="import_batches"
+    )
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    # The establishment whose roll a pupils-on-roll file is (the whole roll).
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # Counts (rows, new, changed, left, unchanged, alerts, errors) and ignored columns.
+    summary = models.JSONField(default=dict, blank=True)
+    # The first rows of each part of the preview, for the page: new, changed, left.
+    preview = models.JSONField(default=dict, blank=True)
+    # [{"row": 7, "column": "dob", "message": "..."}], the first few hundred.
+    errors = models.JSONField(default=list, blank=True)
+    # What the preview showed, as a digest: applying refuses if the database moved on since.
+    plan_digest = models.CharField(max_length=64, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When a worker last claimed or reported on the batch; a stale one has been abandoned.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "import batches"
+        indexes = [
+            models.Index(fields=["authority", "-created_at"], name="import_batch_newest_idx"),
+            models.Index(fields=["status", "heartbeat_at"], name="import_batch_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (
+            ImportStatus.UPLOADED,
+            ImportStatus.VALIDATING,
+            ImportStatus.CONFIRMED,
+            ImportStatus.APPLYING,
+        )
+
+    @property
+    def percent_done(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.rows_done * 100 // self.total_rows)
+
+
+class ImportAlert(models.Model):
+    """A child with an open case found on a roll: raised once per case and establishment."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="alerts")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(
+        "cases.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "establishment"], name="import_alert_once_per_roll"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"import alert {self.pk}"
