@@ -213,6 +213,11 @@ if os.environ.get("CME_OIDC_SERVER_URL"):
         ]
     }
 
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For (0: use the socket address).
+# Throttling and the audit trail then see the person's address, not the proxy's.
+CME_TRUSTED_PROXY_COUNT = int(os.environ.get("CME_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = CME_TRUSTED_PROXY_COUNT
+
 # Sessions: 30 minutes idle (refreshed by every request), 12 hours at most from signing in.
 CME_SESSION_IDLE_SECONDS = int(os.environ.get("CME_SESSION_IDLE_SECONDS", 30 * 60))
 CME_SESSION_WARNING_SECONDS = int(os.environ.get("CME_SESSION_WARNING_SECONDS", 2 * 60))

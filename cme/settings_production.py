@@ -7,6 +7,8 @@ import os
 from cme.settings import *  # noqa: F403
 
 DEBUG = False
+if CME_DEMO:  # noqa: F405
+    raise RuntimeError("CME_DEMO must be off in production: demo accounts skip the second factor")
 if not os.environ.get("CME_SECRET_KEY"):
     raise RuntimeError("CME_SECRET_KEY must be set in production")
 SECRET_KEY = os.environ["CME_SECRET_KEY"]

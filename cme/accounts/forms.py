@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.forms import LoginForm
 from django import forms
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 
@@ -37,6 +38,13 @@ class SignInForm(LoginForm):  # type: ignore[misc]
         )
         self.fields["password"].error_messages["required"] = "Enter your password"
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()
+        # Demo accounts share a published password: outside demo mode they cannot sign in.
+        if getattr(self, "user", None) is not None and self.user.is_demo and not settings.CME_DEMO:
+            raise forms.ValidationError("Enter a correct email address and password")
+        return data
+
 
 # Administration forms. They validate only: the views pass cleaned data to one service each.
 
@@ -67,9 +75,13 @@ class AuthorityForm(forms.ModelForm[Authority]):
             },
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, can_change_code: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         code_field(self.fields["la_code"], la_code_validator, 3)
+        if not can_change_code:
+            # A disabled field keeps its current value whatever is posted.
+            self.fields["la_code"].disabled = True
+            self.fields["la_code"].help_text = "Only the service operator can change an LA code"
 
 
 class AgencyForm(forms.Form):

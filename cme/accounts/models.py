@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any, ClassVar
 
+from django.contrib import auth
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
@@ -72,7 +73,9 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
-        extra.setdefault("is_superuser", True)
+        """`cme createsuperuser` makes a service operator: it may add authorities, and sees no
+        authority's data. Nobody is a Django superuser: roles decide everything."""
+        extra["is_superuser"] = False
         extra.setdefault("is_staff", True)
         return self.create_user(email, password, **extra)
 
@@ -100,6 +103,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        # Django lets an active superuser past every check; CME never does. The rules decide.
+        if not self.is_active:
+            return False
+        return any(
+            backend.has_perm(self, perm, obj)
+            for backend in auth.get_backends()
+            if hasattr(backend, "has_perm")
+        )
 
     @cached_property
     def membership(self) -> Membership | None:

@@ -68,6 +68,8 @@ def is_in_own_area(user: Any, establishment: Any) -> bool:
 add_perm("accounts.view_authorities", is_administrator | is_service_operator)
 add_perm("accounts.add_authority", is_service_operator)
 add_perm("accounts.change_authority", is_service_operator | (is_administrator & is_own_authority))
+# Returns, rolls and school users are routed by LA code: changing it is the operator's job.
+add_perm("accounts.change_authority_code", is_service_operator)
 add_perm("accounts.manage_users", is_administrator)
 add_perm("accounts.manage_agencies", is_administrator)
 add_perm("registers.view_establishments", is_administrator | is_case_team)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 
@@ -99,6 +99,8 @@ def authority_create(*, actor: User, name: str, la_code: str) -> Authority:
 @transaction.atomic
 def authority_update(*, actor: User, authority: Authority, name: str, la_code: str) -> Authority:
     current = Authority.objects.select_for_update().get(pk=authority.pk)
+    if la_code != current.la_code and not actor.has_perm("accounts.change_authority_code"):
+        raise PermissionDenied("Only the service operator can change an LA code")
     changed = apply_changes(current, {"name": name, "la_code": la_code})
     if changed:
         audit.record(

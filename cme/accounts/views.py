@@ -82,7 +82,11 @@ def authority_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not actor.has_perm("accounts.change_authority", authority):
         raise PermissionDenied
     heading = authority.name  # the form changes the instance while it validates
-    form = AuthorityForm(posted_data(request), instance=authority)
+    form = AuthorityForm(
+        posted_data(request),
+        instance=authority,
+        can_change_code=actor.has_perm("accounts.change_authority_code"),
+    )
     if form.is_valid():
         updated = services.authority_update(
             actor=actor,

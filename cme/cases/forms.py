@@ -151,6 +151,16 @@ class CaseMoveForm(forms.Form):
         self.fields["to"].choices = [(s.value, s.label) for s in moves]  # type: ignore[attr-defined]
 
 
+# Fields that say where a child is or was at school: withheld for a restricted child.
+LOCATION_FIELDS = (
+    "last_placement",
+    "last_placement_other",
+    "last_attended_on",
+    "provision_recommended",
+    "provision_accessed",
+)
+
+
 class CaseEditForm(forms.ModelForm[Case]):
     version = forms.IntegerField(widget=forms.HiddenInput)
     owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
@@ -196,16 +206,21 @@ class CaseEditForm(forms.ModelForm[Case]):
             )
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, withhold_location: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if withhold_location:
+            # A restricted child's school and provision are not shown, so cannot be edited.
+            for name in LOCATION_FIELDS:
+                del self.fields[name]
         self.fields["owner"].choices = case_team_choices(self.instance.authority_id)  # type: ignore[attr-defined]
         self.initial.setdefault("owner", self.instance.owner_id)
         self.initial["version"] = self.instance.version
-        self.fields["last_placement"].queryset = Establishment.objects.order_by("name")  # type: ignore[attr-defined]
+        if "last_placement" in self.fields:
+            self.fields["last_placement"].queryset = Establishment.objects.order_by("name")  # type: ignore[attr-defined]
         self.order_fields(["owner", *self.Meta.fields])
 
     def changes(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
         data["owner_id"] = self.cleaned_data["owner"]
         return data
 

@@ -19,6 +19,7 @@ from cme.cases import exports
 from cme.cases.list_forms import CaseFilterForm, with_defaults, year_group_on
 from cme.cases.models import Case, Stage, Task
 from cme.cases.selectors import (
+    CHILD_SORTS,
     OWNER_ME,
     SORTS,
     CasePages,
@@ -137,7 +138,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = CaseFilterForm(with_defaults(request.GET), user=user)
     filters = form.to_filter(today=today)
-    cases = CasePages(cases_matching(user, filters, today=today))
+    membership = user.membership
+    child_sort = filters.sort.removeprefix("-") in CHILD_SORTS
+    cases = CasePages(
+        cases_matching(user, filters, today=today),
+        child_authority_id=membership.authority_id if membership and child_sort else None,
+    )
     context = paginate(request, cases, per_page=PER_PAGE)
     rows = [case_row(case, today=today) for case in context["page"].object_list]
     export_query = _query_without(request.GET, "page", "format")

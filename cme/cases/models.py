@@ -108,6 +108,9 @@ class Case(models.Model):
             models.Index(fields=["authority", "-notified_on", "-id"], name="case_newest_idx"),
             models.Index(fields=["authority", "stage", "-notified_on"], name="case_stage_idx"),
             models.Index(fields=["authority", "owner", "stage"], name="case_owner_idx"),
+            models.Index(
+                fields=["authority", "owner", "priority", "next_follow_up_on"], name="case_mine_idx"
+            ),
             models.Index(fields=["authority", "priority"], name="case_priority_idx"),
             models.Index(fields=["authority", "next_follow_up_on"], name="case_follow_up_idx"),
         ]
@@ -284,7 +287,14 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["done_on", "due_on", "pk"]
-        indexes = [models.Index(fields=["assigned_to", "done_on", "due_on"], name="task_mine_idx")]
+        indexes = [
+            models.Index(fields=["assigned_to", "done_on", "due_on"], name="task_mine_idx"),
+            models.Index(
+                fields=["assigned_to", "due_on"],
+                condition=models.Q(done_on__isnull=True),
+                name="task_open_mine_idx",
+            ),
+        ]
         constraints = [
             # One open follow-up per due date: `cme tick` may run twice without duplicating.
             models.UniqueConstraint(

@@ -30,5 +30,8 @@ add_perm(
     "cases.change_case",
     is_case_in_own_authority & (is_cme_officer | is_cme_manager | (is_caseworker & owns_case)),
 )
-add_perm("cases.break_seal", is_case_team & is_case_in_own_authority)
+add_perm(
+    "cases.break_seal",
+    is_case_in_own_authority & (is_cme_officer | is_cme_manager | (is_caseworker & owns_case)),
+)
 add_perm("cases.view_grants", is_cme_manager)

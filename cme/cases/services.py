@@ -26,6 +26,7 @@ from cme.cases.models import (
     EnquiryKind,
     EventKind,
     Note,
+    NoteKind,
     Priority,
     Stage,
     Task,
@@ -227,6 +228,10 @@ def case_transition(
             outcome="", closed_on=None, next_follow_up_on=_today() + timedelta(days=FOLLOW_UP_DAYS)
         )
     _bump(case, version, **changes)
+    if previous == Stage.CLOSED:
+        Note.objects.create(
+            case=case, author=actor, kind=NoteKind.FACT, text=f"Reopened: {reason.strip()}"
+        )
     summary = f"Moved from “{previous.label}” to “{target.label}”"
     if target == Stage.CLOSED:
         summary = f"Closed: {case.get_outcome_display()}"
@@ -286,6 +291,8 @@ def assessment_record(
     *, case: Case, actor: Any, version: int, answers: Mapping[str, str]
 ) -> VulnerabilityAssessment:
     """Record the §2.3 answers; required actions become tasks due today; priority rises."""
+    if not case.is_open:
+        raise CaseRefused("Reopen the case before recording a vulnerability assessment")
     assessment, _ = VulnerabilityAssessment.objects.update_or_create(
         case=case, defaults={**answers, "completed_by": actor, "completed_at": timezone.now()}
     )
@@ -369,6 +376,8 @@ def enquiry_record(
 
 @transaction.atomic
 def task_add(*, case: Case, actor: Any, title: str, due_on: date, assigned_to: Any = None) -> Task:
+    if not case.is_open:
+        raise CaseRefused("Reopen the case before adding tasks to it")
     task = Task.objects.create(
         case=case, title=title, due_on=due_on, assigned_to=assigned_to, kind=TaskKind.GENERAL
     )
@@ -386,26 +395,32 @@ def task_add(*, case: Case, actor: Any, title: str, due_on: date, assigned_to: A
 
 @transaction.atomic
 def task_complete(*, task: Task, actor: Any, done_on: date | None = None) -> Task:
-    if task.done_on is not None:
-        raise CaseRefused("This task is already done")
     done_on = done_on or _today()
     if done_on > _today():
         raise CaseRefused("The date the task was done must be today or in the past")
-    task.done_on, task.done_by = done_on, actor
-    task.save(update_fields=["done_on", "done_by"])
-    case = task.case
-    updates: dict[str, Any] = {}
+    # Claim the task: of two people marking it done at once, one wins and one is told.
+    claimed = Task.objects.filter(pk=task.pk, done_on__isnull=True).update(
+        done_on=done_on, done_by=actor
+    )
+    if not claimed:
+        raise CaseRefused("This task is already done")
+    task.refresh_from_db()
+    case = Case.objects.select_for_update().get(pk=task.case_id)
+    payload: dict[str, Any] = {"task": task.pk, "kind": task.kind}
     if task.kind == TaskKind.FOLLOW_UP and case.is_open:
-        updates["next_follow_up_on"] = done_on + timedelta(days=FOLLOW_UP_DAYS)
-        Case.objects.filter(pk=case.pk).update(**updates)
+        # Through the version check, so an edit opened before this cannot put the old date back.
+        _bump(case, case.version, next_follow_up_on=done_on + timedelta(days=FOLLOW_UP_DAYS))
+        payload |= {"fields": ["next_follow_up_on"], "version": case.version}
     _log(
         case,
         actor,
         EventKind.TASK,
         f"Done: {task.get_kind_display() if task.kind != TaskKind.GENERAL else 'task'}",
         AuditAction.UPDATED,
-        {"task": task.pk, "kind": task.kind},
-        target=task,
+        payload,
+        # When the case itself changed, the event is about the case: that is where stale edits
+        # look to say what changed.
+        target=case if "version" in payload else task,
     )
     return task
 
@@ -521,6 +536,12 @@ def follow_ups_create(*, today: date | None = None) -> list[Task]:
             created.append(task)
             CaseEvent.objects.create(
                 case=case, kind=EventKind.TASK, summary="Monthly follow-up due"
+            )
+            audit.record(
+                action=AuditAction.CREATED,
+                target=task,
+                authority_id=case.authority_id,
+                payload={"case": case.pk, "kind": TaskKind.FOLLOW_UP, "due_on": task.due_on},
             )
     return created
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,6 +38,7 @@ from cme.cases.models import (
     CaseEvent,
     Enquiry,
     EnquiryKind,
+    Note,
     Stage,
     Task,
     VulnerabilityAssessment,
@@ -65,6 +66,11 @@ def _case(request: HttpRequest, pk: int, *, change: bool = False) -> Case:
     if change and not _user(request).has_perm("cases.change_case", case):
         raise PermissionDenied
     return case
+
+
+def _details_visible(case: Case) -> bool:
+    """For a case from cases_visible_to: may this user see where the child is?"""
+    return not case.child.is_restricted or bool(getattr(case, "child_has_grant", False))
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -110,20 +116,19 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_queryset(request: HttpRequest) -> Any:
-    child_parts = Prefetch(
-        "child",
-        queryset=Child.objects.prefetch_related(
-            "addresses", "carers", "other_names", "former_upns", "siblings", "vulnerabilities"
-        ),
-    )
     return (
         cases_visible_to(_user(request))
         .select_related("last_placement", "assessment")
         .prefetch_related(
-            child_parts,
+            "child__addresses",
+            "child__carers",
+            "child__other_names",
+            "child__former_upns",
+            "child__siblings",
+            "child__vulnerabilities",
             Prefetch("tasks", queryset=Task.objects.select_related("assigned_to", "done_by")),
             Prefetch("enquiries", queryset=Enquiry.objects.select_related("officer")),
-            "notes__author",
+            Prefetch("notes", queryset=Note.objects.select_related("author")),
             "attachments",
         )
     )
@@ -134,7 +139,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_object_or_404(_detail_queryset(request), pk=pk)
     child = case.child
-    details_visible = not child.is_restricted or bool(getattr(case, "child_has_grant", False))
+    details_visible = _details_visible(case)
     events = CaseEvent.objects.filter(case=case).select_related("actor")
     timeline = Paginator(events, TIMELINE_PAGE).get_page(request.GET.get("timeline"))
     enquiries = {e.kind: e for e in case.enquiries.all()}
@@ -212,7 +217,11 @@ def case_move(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("cases.view_cases")
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, change=True)
-    form = CaseEditForm(_posted(request), instance=Case.objects.get(pk=case.pk))
+    form = CaseEditForm(
+        _posted(request),
+        instance=Case.objects.get(pk=case.pk),
+        withhold_location=not _details_visible(case),
+    )
     if form.is_valid():
         try:
             services.case_update(
@@ -289,15 +298,19 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         assignee = (
             User.objects.filter(pk=data["assigned_to"]).first() if data["assigned_to"] else None
         )
-        services.task_add(
-            case=case,
-            actor=_user(request),
-            title=data["title"],
-            due_on=data["due_on"],
-            assigned_to=assignee,
-        )
-        messages.success(request, "Task added")
-        return _back(case, "tasks")
+        try:
+            services.task_add(
+                case=case,
+                actor=_user(request),
+                title=data["title"],
+                due_on=data["due_on"],
+                assigned_to=assignee,
+            )
+        except services.CaseRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Task added")
+            return _back(case, "tasks")
     return _form_page(request, case, "cases/task_form.html", form)
 
 
@@ -349,9 +362,12 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("cases.view_cases")
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     case = _case(request, pk)
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_pk)
+    if not _details_visible(case):
+        # A document may say where a restricted child is.
+        return redirect("case_seal_break", pk=case.pk)
     audit.record(
         action=AuditAction.EXPORTED,
         actor=_user(request),
@@ -372,7 +388,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, change=True)
     child = case.child
-    if child.is_restricted and not getattr(case, "child_has_grant", False):
+    if not _details_visible(case):
         messages.error(
             request, "This record is restricted. Give a reason to see its details first."
         )
@@ -402,7 +418,7 @@ def _child_part(
     request: HttpRequest, pk: int, form_class: Any, add: Any, heading: str
 ) -> HttpResponse:
     case = _case(request, pk, change=True)
-    if case.child.is_restricted and not getattr(case, "child_has_grant", False):
+    if not _details_visible(case):
         return redirect("case_seal_break", pk=case.pk)
     form = form_class(_posted(request))
     if form.is_valid():
@@ -485,9 +501,13 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("revoked_at", "-granted_at")
     )
+    from django.utils import timezone
+
     from cme.core.pagination import paginate
 
-    return render(request, "cases/grant_list.html", paginate(request, grants))
+    return render(
+        request, "cases/grant_list.html", {**paginate(request, grants), "now": timezone.now()}
+    )
 
 
 @require_POST

@@ -6,7 +6,7 @@ A child belongs to one authority. Location, school and contact details of a rest
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -114,6 +114,7 @@ class Child(models.Model):
         verbose_name_plural = "children"
         indexes = [
             models.Index(fields=["authority", "surname", "forename"], name="child_name_idx"),
+            models.Index(fields=["authority", "date_of_birth"], name="child_dob_idx"),
             models.Index(Upper("surname"), name="child_surname_upper_idx"),
         ]
 
@@ -128,7 +129,7 @@ class Child(models.Model):
     def clean(self) -> None:
         if self.upn:
             self.upn = normalise_upn(self.upn)
-        if self.date_of_birth and self.date_of_birth > date.today():
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": "Date of birth must be in the past"})
         if self.is_restricted and not self.restriction_reason.strip():
             raise ValidationError(
@@ -250,6 +251,13 @@ class Sibling(models.Model):
         return "sibling"
 
 
+GRANT_HOURS = 8
+
+
+def grant_expiry() -> datetime:
+    return timezone.now() + timedelta(hours=GRANT_HOURS)
+
+
 class RestrictionGrant(models.Model):
     """A "break the seal": one person may see a restricted child's location, for a stated reason."""
 
@@ -258,6 +266,8 @@ class RestrictionGrant(models.Model):
     reason = models.CharField(max_length=300)
     granted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
+    # Sight of a protected location is for the task in hand, not for good.
+    expires_at = models.DateTimeField(default=grant_expiry)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from cme.children.models import Child, RestrictionGrant
 
@@ -18,7 +19,9 @@ WITHHELD = "Withheld: restricted record"
 
 
 def active_grants(user: Any) -> QuerySet[RestrictionGrant]:
-    return RestrictionGrant.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+    return RestrictionGrant.objects.filter(
+        user_id=user.pk, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
 
 
 def can_see_details(user: Any, child: Child) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class GovUKDateWidget(forms.MultiWidget):
@@ -56,7 +57,7 @@ class GovUKDateField(forms.MultiValueField):
             value = date(int(year), int(month), int(day))
         except ValueError:
             raise ValidationError(f"{self.label} must be a real date, like 27 3 2026") from None
-        today = date.today()
+        today = timezone.localdate()
         if self.past_only and value > today:
             raise ValidationError(f"{self.label} must be today or in the past")
         if self.future_only and value < today:

@@ -28,7 +28,9 @@ class RequestIdMiddleware:
         request_id = uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_context.set_current(
-            request_context.RequestInfo(request_id=request_id, ip=request.META.get("REMOTE_ADDR"))
+            request_context.RequestInfo(
+                request_id=request_id, ip=request_context.client_ip(request)
+            )
         )
         try:
             response = self.get_response(request)

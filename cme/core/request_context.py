@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,17 @@ def reset_current(token: object) -> None:
 def current() -> RequestInfo:
     info = _current.get()
     return info if info is not None else _process_info
+
+
+def client_ip(request: Any) -> str | None:
+    """The person's address: the socket's, or the one the trusted proxies recorded."""
+    from django.conf import settings
+
+    proxies = int(getattr(settings, "CME_TRUSTED_PROXY_COUNT", 0))
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return str(hops[-proxies])
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None

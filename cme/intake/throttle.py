@@ -11,12 +11,14 @@ import hashlib
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from cme.core.request_context import client_ip
+
 PUBLIC_LIMIT = 5
 PUBLIC_WINDOW_SECONDS = 10 * 60
 
 
 def _key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR") or "unknown"
+    address = client_ip(request) or "unknown"
     return "intake:public:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 

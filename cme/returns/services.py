@@ -111,10 +111,15 @@ def _known_child(authority: Authority, pupil: PupilDetails) -> Child | None:
 def _child_from_return(
     ret: DeletionReturn | NewPupilReturn, actor: Any, pupil: PupilDetails
 ) -> Child:
-    """The child the return is about: found by UPN, or created from the return. The address the
-    school gave becomes the child's current one when it is new to the record."""
+    """The child the return is about: found by UPN, or created from the return.
+
+    Only a child the return creates takes the school's address and parents. An existing record is
+    never changed by a return: the school's address may be one the family has fled, and the
+    "parent" the person they fled from. A difference is left for an officer to check.
+    """
     authority = ret.authority
     child = _known_child(authority, pupil)
+    created = child is None
     if child is None:
         child = Child.objects.create(
             authority=authority,
@@ -134,12 +139,9 @@ def _child_from_return(
             authority=authority,
             payload={"from": ret._meta.label_lower, "return": ret.pk},
         )
-    current = child.addresses.filter(is_current=True).first()
-    same_place = current is not None and (
-        current.line1.casefold() == pupil.address_line1.casefold()
-        and current.postcode == pupil.postcode
-    )
-    if pupil.address_line1 and not same_place:
+    if not created:
+        return child
+    if pupil.address_line1:
         child_services.child_address_add(
             child=child,
             actor=actor,
@@ -209,19 +211,23 @@ def _case_for(ret: DeletionReturn, actor: Any, child: Child, stage: Stage) -> Ca
     )
 
 
-def _joint_enquiry_case(authority: Authority, pupil: PupilDetails) -> Case | None:
-    """The newest case of this child with the joint school and authority enquiry made (dated)."""
+def _joint_enquiry_case(
+    authority: Authority, pupil: PupilDetails, *, since: date | None
+) -> Case | None:
+    """The newest case of this child with the joint school and authority enquiry made about this
+    absence: dated on or after the last attendance (or, without that date, on an open case)."""
     children = _by_upn(authority, pupil.upn) if pupil.upn else _by_name_and_birth(authority, pupil)
-    return (
-        Case.objects.filter(
-            authority=authority,
-            child__in=children,
-            enquiries__kind=EnquiryKind.SCHOOL_JOINT,
-            enquiries__made_on__isnull=False,
-        )
-        .order_by("-notified_on", "-pk")
-        .first()
+    cases = Case.objects.filter(
+        authority=authority,
+        child__in=children,
+        enquiries__kind=EnquiryKind.SCHOOL_JOINT,
+        enquiries__made_on__isnull=False,
     )
+    if since is not None:
+        cases = cases.filter(enquiries__made_on__gte=since)
+    else:
+        cases = cases.exclude(stage=Stage.CLOSED)
+    return cases.order_by("-notified_on", "-pk").first()
 
 
 # -- Deletion returns ----------------------------------------------------------------------------
@@ -282,7 +288,7 @@ def deletion_return_submit(
     rule = rule_for(details.ground)
     joint_case = None
     if rule.action == Action.REQUIRES_JOINT_ENQUIRIES:
-        joint_case = _joint_enquiry_case(authority, pupil)
+        joint_case = _joint_enquiry_case(authority, pupil, since=details.last_attended_on)
     ret = DeletionReturn(
         authority=authority,
         establishment=establishment,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -168,3 +169,15 @@ def test_invalid_authority_details_are_refused_and_kept(
     assert f'value="{data["la_code"]}"' in content
     assert Authority.objects.count() == before
     assert events_after(seq) == []
+
+
+def test_an_administrator_cannot_change_their_la_code(
+    make_member: Any, client_for: Any, authority: Any
+) -> None:
+    admin = make_member(Role.ADMINISTRATOR)
+    response = client_for(admin).post(
+        f"/admin/authorities/{authority.pk}/change/", {"name": "Renamed Council", "la_code": "992"}
+    )
+    authority.refresh_from_db()
+    assert response.status_code == 302
+    assert (authority.name, authority.la_code) == ("Renamed Council", "990")

@@ -125,3 +125,47 @@ def test_logs_never_carry_the_email_address_typed(make_member: Any, caplog: Any)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert user.email not in logged
     assert "someone.else" not in logged
+
+
+def test_a_django_superuser_flag_grants_nothing(make_member: Any, client_for: Any) -> None:
+    admin = make_member(Role.ADMINISTRATOR)
+    admin.is_superuser = True
+    admin.save()
+    assert not admin.has_perm("cases.view_cases")
+    assert not admin.has_perm("core.view_audit")
+    assert client_for(admin).get("/cases/").status_code == 403
+
+
+def test_createsuperuser_makes_an_operator_not_a_superuser() -> None:
+    from cme.accounts.models import User
+
+    operator = User.objects.create_superuser("op@example.gov.uk", "a-long-test-password")
+    assert operator.is_staff and not operator.is_superuser
+    assert operator.has_perm("accounts.add_authority")
+    assert not operator.has_perm("cases.view_cases")
+
+
+def test_demo_accounts_cannot_sign_in_outside_demo_mode(make_member: Any, settings: Any) -> None:
+    user = make_member(Role.CME_OFFICER)
+    user.is_demo = True
+    user.save()
+    settings.CME_DEMO = False
+    response = attempt(Client(), user.email, PASSWORD)
+    assert response.status_code == 200 and "_auth_user_id" not in Client().session
+    settings.CME_DEMO = True
+    assert attempt(Client(), user.email, PASSWORD).status_code == 302
+
+
+def test_behind_trusted_proxies_the_audit_records_the_persons_address(
+    make_member: Any, settings: Any
+) -> None:
+    settings.CME_TRUSTED_PROXY_COUNT = 1
+    user = make_member(Role.CME_OFFICER)
+    Client().post(
+        "/account/login/",
+        {"login": user.email, "password": "wrong-password-here"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    event = AuditEvent.objects.get(action=AuditAction.SIGN_IN_FAILED)
+    assert event.ip == "203.0.113.9"

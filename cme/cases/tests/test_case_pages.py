@@ -289,3 +289,90 @@ def test_family_details_are_added_from_the_case(
     child = case.child
     assert child.carers.get().has_parental_responsibility
     assert child.addresses.get().is_current
+
+
+def test_every_page_of_a_restricted_case_withholds_school_provision_notes_and_documents(
+    restricted_case: Case, officer: Any, client_for: Any, establishment: Establishment
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cme.cases import services
+    from cme.cases.models import EnquiryKind, NoteKind
+    from cme.children.models import Sibling
+
+    case = restricted_case
+    services.case_update(
+        case=case,
+        actor=officer,
+        version=case.version,
+        changes={
+            "provision_recommended": "Place at Ashdown Secret School",
+            "provision_accessed": "Ashdown Secret School",
+        },
+    )
+    Sibling.objects.create(child=case.child, full_name="Caspian Trelawney")
+    services.enquiry_record(
+        case=case,
+        actor=officer,
+        kind=EnquiryKind.NEIGHBOURS,
+        made_on=timezone.localdate(),
+        outcome="Seen at Ashdown Secret School gates",
+    )
+    services.note_add(
+        case=case,
+        actor=officer,
+        kind=NoteKind.FACT,
+        text="Mother works at the Ashdown Secret School kitchen",
+    )
+    upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.7 Ashdown", content_type="application/pdf")
+    document = services.attachment_add(case=case, actor=officer, upload=upload)
+    client = client_for(officer)
+    for path in ["", "edit/", "move/", "assessment/", "notes/add/"]:
+        html = client.get(f"/cases/{case.pk}/{path}").content.decode()
+        assert "Ashdown" not in html, path
+        assert "Caspian" not in html, path
+        assert secrets_in(html.encode(), establishment) == [], path
+    download = client.get(f"/cases/{case.pk}/documents/{document.pk}/")
+    assert download.status_code == 302 and download["Location"].endswith("/restricted/")
+    # The withheld fields cannot be overwritten from the edit page either.
+    client.post(
+        f"/cases/{case.pk}/edit/",
+        {
+            "version": case.version,
+            "priority": Priority.HIGH,
+            "source": case.source,
+            "notified_on_0": case.notified_on.day,
+            "notified_on_1": case.notified_on.month,
+            "notified_on_2": case.notified_on.year,
+        },
+    )
+    case.refresh_from_db()
+    assert case.priority == Priority.HIGH and case.provision_accessed == "Ashdown Secret School"
+    assert case.last_placement == establishment
+
+
+def test_a_grant_ends_by_itself_after_eight_hours(
+    restricted_case: Case, officer: Any, client_for: Any, establishment: Establishment
+) -> None:
+    from datetime import timedelta
+
+    grant = child_seal_break(
+        child=restricted_case.child, actor=officer, reason="Home visit booked for tomorrow"
+    )
+    assert secrets_in(
+        client_for(officer).get(f"/cases/{restricted_case.pk}/").content, establishment
+    )
+    RestrictionGrant.objects.filter(pk=grant.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert (
+        secrets_in(client_for(officer).get(f"/cases/{restricted_case.pk}/").content, establishment)
+        == []
+    )
+
+
+def test_a_caseworker_breaks_the_seal_only_on_their_own_cases(
+    restricted_case: Case, make_member: Any, client_for: Any
+) -> None:
+    caseworker = make_member(Role.CASEWORKER)
+    assert client_for(caseworker).get(f"/cases/{restricted_case.pk}/restricted/").status_code == 403

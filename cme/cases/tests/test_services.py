@@ -337,3 +337,74 @@ def test_tick_creates_follow_ups_once_and_emails_without_child_details(
     for personal in ("Perpetua", "Quennell", case.reference, str(child.date_of_birth)):
         assert personal not in text
     assert "/my-work/" in email.body
+
+
+def test_completing_a_follow_up_goes_through_the_version_check(
+    authority: Any, officer: Any
+) -> None:
+    case = open_case(
+        authority,
+        officer,
+        stage=Stage.TRACKING,
+        notified_on=timezone.localdate() - timedelta(days=40),
+    )
+    opened_version = case.version
+    (task,) = services.follow_ups_create()
+    services.task_complete(task=task, actor=officer)
+    with pytest.raises(services.StaleCase) as refused:
+        services.case_update(
+            case=case,
+            actor=officer,
+            version=opened_version,
+            changes={"next_follow_up_on": timezone.localdate()},
+        )
+    assert "Next follow-up" in str(refused.value) or "next follow up" in str(refused.value).lower()
+    with pytest.raises(services.CaseRefused, match="already done"):
+        services.task_complete(task=task, actor=officer)
+
+
+def test_a_closed_case_takes_no_new_assessment_or_tasks(authority: Any, officer: Any) -> None:
+    case = open_case(authority, officer)
+    services.case_transition(
+        case=case, to=Stage.CLOSED, actor=officer, version=case.version, outcome=Outcome.NOT_CME
+    )
+    with pytest.raises(services.CaseRefused, match="Reopen the case"):
+        services.assessment_record(
+            case=case,
+            actor=officer,
+            version=case.version,
+            answers={**NO, "risk_of_harm": Answer.YES},
+        )
+    with pytest.raises(services.CaseRefused, match="Reopen the case"):
+        services.task_add(case=case, actor=officer, title="Call", due_on=timezone.localdate())
+    assert not Task.objects.filter(case=case).exists()
+
+
+def test_reopening_keeps_the_reason_as_a_note(authority: Any, officer: Any) -> None:
+    from cme.cases.models import Note
+
+    case = open_case(authority, officer)
+    services.case_transition(
+        case=case, to=Stage.CLOSED, actor=officer, version=case.version, outcome=Outcome.NOT_CME
+    )
+    services.case_transition(
+        case=case,
+        to=Stage.CHECKING,
+        actor=officer,
+        version=case.version,
+        reason="Seen again at the old address",
+    )
+    assert Note.objects.get(case=case).text == "Reopened: Seen again at the old address"
+
+
+def test_the_daily_follow_ups_are_audited(authority: Any, officer: Any) -> None:
+    open_case(
+        authority,
+        officer,
+        stage=Stage.TRACKING,
+        notified_on=timezone.localdate() - timedelta(days=40),
+    )
+    (task,) = services.follow_ups_create()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATED, target_type="cases.task", target_id=str(task.pk)
+    ).exists()
