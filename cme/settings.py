@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "cme.cases",
     "cme.intake",
     "cme.returns",
+    "cme.api",
 ]
 
 MIDDLEWARE = [

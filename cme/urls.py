@@ -22,6 +22,7 @@ urlpatterns = [
     path("my-work/", include(list_urls.my_work_urlpatterns)),
     path("", include("cme.intake.urls")),
     path("", include("cme.returns.urls")),
+    path("", include("cme.api.urls")),
 ]
 
 handler403 = "cme.core.views.error_403"

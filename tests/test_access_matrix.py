@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cme.accounts.models import Membership, Role, User
+from cme.api.tests.factories import api_world
 from cme.cases import services
 from cme.cases.tests.factories import make_child, open_case
 from cme.children.services import child_seal_break
@@ -213,6 +214,10 @@ PAGES: dict[str, Page] = {
     "ehe_list": Page(url("ehe_list"), CME_TEAM),
     "ehe_add": Page(url("ehe_add"), CME_TEAM),
     "ehe_end": Page(url("ehe_end", "ehe_registration"), CME_TEAM, outsider=404),
+    # API tokens: the authority's administrators create and revoke them.
+    "api_token_list": Page(url("api_token_list"), ADMIN),
+    "api_token_add": Page(url("api_token_add"), ADMIN),
+    "api_token_revoke": Page(url("api_token_revoke", "api_token"), ADMIN, outsider=404),
 }
 
 # Pages anyone may reach, signed in or not, and what they answer.
@@ -231,6 +236,11 @@ def our_url_names() -> Iterator[str]:
 
     def walk(patterns: list[Any], inside_allauth: bool) -> Iterator[str]:
         for pattern in patterns:
+            if isinstance(pattern, URLResolver) and pattern.namespace == "api":
+                # The HTTP API answers tokens, not signed-in people, so it has no place in a
+                # role × page matrix: its access (token kind, own organisation, 401/403/404) is
+                # tested in cme/api/tests, and schemathesis walks it from its OpenAPI spec.
+                continue
             if isinstance(pattern, URLResolver):
                 module = getattr(pattern.urlconf_module, "__name__", "")
                 yield from walk(
@@ -277,6 +287,7 @@ def world(make_member: Any, authority: Any, agency: Any, establishment: Any) -> 
             rows=0,
         ),
         **returns_world(authority, establishment, colleague),
+        **api_world(authority, agency, colleague),
     }
 
 

@@ -115,7 +115,11 @@ class Child(models.Model):
         indexes = [
             models.Index(fields=["authority", "surname", "forename"], name="child_name_idx"),
             models.Index(fields=["authority", "date_of_birth"], name="child_dob_idx"),
+            # Name search is a range on UPPER(name): one index per name column.
             models.Index(Upper("surname"), name="child_surname_upper_idx"),
+            models.Index(Upper("forename"), name="child_forename_upper_idx"),
+            models.Index(Upper("preferred_surname"), name="child_pref_surname_upper_idx"),
+            models.Index(Upper("preferred_forename"), name="child_pref_forename_upper_idx"),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +168,12 @@ class OtherName(models.Model):
     kind = models.CharField(max_length=10, choices=NameKind.choices)
     forename = models.CharField(max_length=100, blank=True)
     surname = models.CharField(max_length=100, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(Upper("surname"), name="other_surname_upper_idx"),
+            models.Index(Upper("forename"), name="other_forename_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} name"

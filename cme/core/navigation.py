@@ -31,6 +31,7 @@ SECTIONS = [
     NavItem("Imports", "import_list", "registers.import_rolls"),
     NavItem("Partner agencies", "agency_list", "accounts.manage_agencies"),
     NavItem("Users", "user_list", "accounts.manage_users"),
+    NavItem("API tokens", "api_token_list", "api.manage_tokens"),
 ]
 
 

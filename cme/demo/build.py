@@ -17,6 +17,7 @@ from django.utils import timezone
 from faker import Faker
 
 from cme.accounts.models import Authority, Membership, PartnerAgency, Role, User
+from cme.api.demo import build_api_tokens
 from cme.cases.models import Case
 from cme.core.models import Term
 from cme.demo.cases import demo_cases
@@ -100,6 +101,7 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     new_cases = demo_cases(authorities, establishments, today)
     build_intake(authorities["990"], today=today)  # referrals, contacts and a truancy sweep
     build_returns(authorities["990"], today=today)  # school returns and the EHE register
+    build_api_tokens(authorities["990"])  # a school's token and a revoked agency token
     return DemoCounts(
         authorities=new_authorities,
         establishments=new_establishments,

@@ -657,4 +657,4 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     add(115)
     many = count_queries(client, params)
     assert few == many
-    assert many <= 14
+    assert many <= 15  # a name search adds one query per word, for other names
