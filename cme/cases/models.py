@@ -106,6 +106,12 @@ class Case(models.Model):
         ordering = ["-notified_on", "-pk"]
         indexes = [
             models.Index(fields=["authority", "-notified_on", "-id"], name="case_newest_idx"),
+            # Open cases by date: the oldest open case is found without walking the closed ones.
+            models.Index(
+                fields=["authority", "notified_on", "id"],
+                condition=~models.Q(stage="closed"),
+                name="case_open_by_date_idx",
+            ),
             models.Index(fields=["authority", "stage", "-notified_on"], name="case_stage_idx"),
             models.Index(fields=["authority", "owner", "stage"], name="case_owner_idx"),
             models.Index(
