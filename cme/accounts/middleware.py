@@ -13,7 +13,16 @@ from django.urls import reverse
 Handler = Callable[[HttpRequest], HttpResponse]
 
 # Pages a user without a second factor may still reach: setting one up, signing out, public pages.
-_OPEN_PREFIXES = ("/account/", "/static/", "/session/", "/accessibility", "/privacy", "/health")
+_OPEN_PREFIXES = (
+    "/account/",
+    "/static/",
+    "/session/",
+    "/accessibility",
+    "/privacy",
+    "/health",
+    "/api/",  # token-authenticated; a browser session grants nothing there
+    "/tell-us/",
+)
 
 
 class MembershipMiddleware:

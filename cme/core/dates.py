@@ -55,6 +55,8 @@ class GovUKDateField(forms.MultiValueField):
             raise ValidationError(f"{self.label} must be a real date, like 27 3 2026")
         try:
             value = date(int(year), int(month), int(day))
+            if not 1900 <= value.year <= 2099:
+                raise ValueError("implausible year")
         except ValueError:
             raise ValidationError(f"{self.label} must be a real date, like 27 3 2026") from None
         today = timezone.localdate()

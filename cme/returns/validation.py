@@ -52,6 +52,13 @@ class FlexibleDateField(forms.DateField):
         super().__init__(**kwargs)
         self.error_messages["invalid"] = f"{self.label} must be a real date, {DATE_HINT}"
 
+    def to_python(self, value: Any) -> Any:
+        day = super().to_python(value)
+        # A year like 0001 is a typing slip, and no school clock can count from it.
+        if day is not None and not 1900 <= day.year <= 2099:
+            raise ValidationError(f"{self.label} must be a real date, {DATE_HINT}")
+        return day
+
 
 class YesNoField(forms.Field):
     """yes/no, y/n, true/false or 1/0; blank means no."""

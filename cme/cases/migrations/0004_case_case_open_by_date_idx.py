@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0003_case_case_mine_idx_task_task_open_mine_idx'),
-        ('children', '0004_child_child_forename_upper_idx_and_more'),
-        ('registers', '0002_imports'),
+        ("accounts", "0001_initial"),
+        ("cases", "0003_case_case_mine_idx_task_task_open_mine_idx"),
+        ("children", "0004_child_child_forename_upper_idx_and_more"),
+        ("registers", "0002_imports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('stage', 'closed'), _negated=True), fields=['authority', 'notified_on', 'id'], name='case_open_by_date_idx'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("stage", "closed"), _negated=True),
+                fields=["authority", "notified_on", "id"],
+                name="case_open_by_date_idx",
+            ),
         ),
     ]

@@ -93,3 +93,14 @@ def test_a_new_pupil_needs_an_admission_date_after_birth() -> None:
     assert "admitted_on" in checked.errors
     checked = validate_new_pupil_return(new_pupil_row(admitted_on=""))
     assert checked.errors["admitted_on"] == ["Enter the date the pupil was admitted"]
+
+
+def test_an_implausible_year_is_a_clear_error_not_a_failure() -> None:
+    from django.core.exceptions import ValidationError
+
+    from cme.returns.validation import FlexibleDateField
+
+    field = FlexibleDateField(label="Admission date")
+    with pytest.raises(ValidationError, match="Admission date must be a real date"):
+        field.clean("0001-09-03")
+    assert field.clean("2026-09-03").year == 2026

@@ -1,0 +1,25 @@
+"""Bearer tokens for the API. Only the `Authorization: Bearer <token>` header is read: a session
+cookie gives no access here, so the API needs no CSRF protection and a signed-in person's browser
+cannot be used to submit through it."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from cme.api import selectors, services
+from cme.api.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = selectors.token_for(token.strip())
+        if found is not None:
+            services.api_token_mark_used(token=found)
+        return found
+
+
+def token_of(request: HttpRequest) -> ApiToken:
+    token = getattr(request, "auth", None)
+    assert isinstance(token, ApiToken)
+    return token
