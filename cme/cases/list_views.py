@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import cast
@@ -9,10 +10,10 @@ from typing import cast
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cme.accounts.models import User
 from cme.cases import exports
@@ -131,12 +132,45 @@ def _headings(query: QueryDict, sort: str) -> list[Heading]:
     return headings
 
 
-@require_GET
+# Search text (a name, a date of birth, a UPN) never goes in a URL: the filter form is posted, the
+# text is kept in the session under a random key, and links carry only the key.
+SEARCHES_SESSION_KEY = "cme_case_searches"
+SEARCHES_KEPT = 20
+
+
+def _remember_search(request: HttpRequest) -> HttpResponse:
+    params = request.POST.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    params.pop("page", None)
+    text = params.pop("q", [""])[-1].strip()
+    if text:
+        key = secrets.token_urlsafe(9)
+        searches = dict(request.session.get(SEARCHES_SESSION_KEY, {}))
+        searches[key] = text[:200]
+        request.session[SEARCHES_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+        params["search"] = key
+    return redirect(f"{reverse('case_list')}?{params.urlencode()}")
+
+
+def _filters_from(request: HttpRequest) -> QueryDict:
+    """The list's filters from the URL, with the search text looked up by its key."""
+    query = request.GET.copy()
+    key = query.get("search")
+    if key:
+        text = request.session.get(SEARCHES_SESSION_KEY, {}).get(key)
+        if text:
+            query["q"] = text
+    return query
+
+
+@require_http_methods(["GET", "POST"])
 @permission_required("cases.view_cases")
 def case_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _remember_search(request)
     user = _user(request)
     today = timezone.localdate()
-    form = CaseFilterForm(with_defaults(request.GET), user=user)
+    form = CaseFilterForm(with_defaults(_filters_from(request)), user=user)
     filters = form.to_filter(today=today)
     membership = user.membership
     child_sort = filters.sort.removeprefix("-") in CHILD_SORTS
@@ -179,7 +213,7 @@ def case_export(request: HttpRequest) -> HttpResponseBase:
         return HttpResponseBadRequest("Choose CSV or XLSX", content_type="text/plain")
     user = _user(request)
     today = timezone.localdate()
-    form = CaseFilterForm(with_defaults(request.GET), user=user)
+    form = CaseFilterForm(with_defaults(_filters_from(request)), user=user)
     cases = cases_matching(user, form.to_filter(today=today), today=today)
     return exports.cases_export(
         actor=user, cases=cases, fmt=fmt, filters=form.audit_summary(), today=today

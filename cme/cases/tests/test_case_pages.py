@@ -3,6 +3,7 @@ every view is audited."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -376,3 +377,25 @@ def test_a_caseworker_breaks_the_seal_only_on_their_own_cases(
 ) -> None:
     caseworker = make_member(Role.CASEWORKER)
     assert client_for(caseworker).get(f"/cases/{restricted_case.pk}/restricted/").status_code == 403
+
+
+def test_search_text_never_goes_in_a_url(authority: Any, officer: Any, client_for: Any) -> None:
+    found = open_case(authority, officer, child=make_child(authority, surname="Quillfeather"))
+    open_case(authority, officer, child=make_child(authority, surname="Ashcombe"))
+    client = client_for(officer)
+    response = client.post("/cases/", {"q": "Quillfeather", "stage": "received", "sort": "surname"})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "Quillfeather" not in location and "q=" not in location
+    assert "search=" in location and "stage=received" in location
+    page = client.get(location)
+    html = page.content.decode()
+    assert found.reference in html and "Ashcombe" not in html
+    # Sorting, paging and export links carry the key, never the text.
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert "Quillfeather" not in href
+    export = client.get(page.context["export_csv"])
+    assert found.reference in b"".join(export.streaming_content).decode()
+    # Another person's session cannot use the key.
+    stranger = client_for(officer)
+    assert "Ashcombe" in stranger.get(location).content.decode()
