@@ -108,6 +108,37 @@ def _known_child(authority: Authority, pupil: PupilDetails) -> Child | None:
     return _by_upn(authority, pupil.upn).order_by("pk").first()
 
 
+def _child_create(
+    authority: Authority, pupil: PupilDetails, actor: Any, source: dict[str, Any]
+) -> Child:
+    """A new child record from a return's pupil details, with the school's address as current."""
+    child = Child.objects.create(
+        authority=authority,
+        forename=pupil.forename,
+        middle_names=pupil.middle_names,
+        surname=pupil.surname,
+        preferred_forename=pupil.preferred_forename,
+        preferred_surname=pupil.preferred_surname,
+        date_of_birth=pupil.date_of_birth,
+        sex=pupil.sex,
+        upn=pupil.upn,
+    )
+    audit.record(
+        action=AuditAction.CREATED, actor=actor, target=child, authority=authority, payload=source
+    )
+    if pupil.address_line1:
+        child_services.child_address_add(
+            child=child,
+            actor=actor,
+            current=True,
+            line1=pupil.address_line1,
+            line2=pupil.address_line2,
+            town=pupil.town,
+            postcode=pupil.postcode,
+        )
+    return child
+
+
 def _child_from_return(
     ret: DeletionReturn | NewPupilReturn, actor: Any, pupil: PupilDetails
 ) -> Child:
@@ -119,38 +150,11 @@ def _child_from_return(
     """
     authority = ret.authority
     child = _known_child(authority, pupil)
-    created = child is None
-    if child is None:
-        child = Child.objects.create(
-            authority=authority,
-            forename=pupil.forename,
-            middle_names=pupil.middle_names,
-            surname=pupil.surname,
-            preferred_forename=pupil.preferred_forename,
-            preferred_surname=pupil.preferred_surname,
-            date_of_birth=pupil.date_of_birth,
-            sex=pupil.sex,
-            upn=pupil.upn,
-        )
-        audit.record(
-            action=AuditAction.CREATED,
-            actor=actor,
-            target=child,
-            authority=authority,
-            payload={"from": ret._meta.label_lower, "return": ret.pk},
-        )
-    if not created:
+    if child is not None:
         return child
-    if pupil.address_line1:
-        child_services.child_address_add(
-            child=child,
-            actor=actor,
-            current=True,
-            line1=pupil.address_line1,
-            line2=pupil.address_line2,
-            town=pupil.town,
-            postcode=pupil.postcode,
-        )
+    child = _child_create(
+        authority, pupil, actor, {"from": ret._meta.label_lower, "return": ret.pk}
+    )
     if isinstance(ret, DeletionReturn):
         known = {name.casefold() for name in child.carers.values_list("full_name", flat=True)}
         for parent in ret.parents:
@@ -605,34 +609,7 @@ def ehe_registration_add(
             raise ReturnRefused("Say which child is home educated")
         child = _known_child(authority, pupil)
         if child is None:
-            child = Child.objects.create(
-                authority=authority,
-                forename=pupil.forename,
-                middle_names=pupil.middle_names,
-                surname=pupil.surname,
-                preferred_forename=pupil.preferred_forename,
-                preferred_surname=pupil.preferred_surname,
-                date_of_birth=pupil.date_of_birth,
-                sex=pupil.sex,
-                upn=pupil.upn,
-            )
-            audit.record(
-                action=AuditAction.CREATED,
-                actor=actor,
-                target=child,
-                authority=authority,
-                payload={"from": "returns.eheregistration"},
-            )
-            if pupil.address_line1:
-                child_services.child_address_add(
-                    child=child,
-                    actor=actor,
-                    current=True,
-                    line1=pupil.address_line1,
-                    line2=pupil.address_line2,
-                    town=pupil.town,
-                    postcode=pupil.postcode,
-                )
+            child = _child_create(authority, pupil, actor, {"from": "returns.eheregistration"})
     elif child.authority_id != authority.pk:
         raise ReturnRefused("That child belongs to another authority")
     if EHERegistration.objects.filter(child=child, status=EHEStatus.ACTIVE).exists():
