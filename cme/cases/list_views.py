@@ -27,6 +27,7 @@ from cme.cases.selectors import (
     CaseRow,
     case_row,
     cases_matching,
+    cases_visible_to,
     my_new_cases,
     my_open_cases,
     my_open_tasks,
@@ -177,6 +178,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = CasePages(
         cases_matching(user, filters, today=today),
         child_authority_id=membership.authority_id if membership and child_sort else None,
+        rows_from=cases_visible_to(user),
     )
     context = paginate(request, cases, per_page=PER_PAGE)
     rows = [case_row(case, today=today) for case in context["page"].object_list]

@@ -132,10 +132,12 @@ def _starts_with(column: str, term: str) -> Q:
 
 def _name_matches(term: str) -> Q:
     """One word of a name: the start of a legal, preferred or other name, in any case."""
+    # Other names are few: their children's ids go in as a list, which PostgreSQL can OR with
+    # the name indexes (a subquery here would turn the whole filter into a scan of children).
     other_names = list(
         OtherName.objects.filter(_starts_with("surname", term) | _starts_with("forename", term))
         .order_by()
-        .values_list("child_id", flat=True)[:SEARCH_ID_LIMIT]
+        .values_list("child_id", flat=True)[:OTHER_NAME_LIMIT]
     )
     matches = Q(pk__in=other_names)
     for column in NAME_COLUMNS:
@@ -143,9 +145,7 @@ def _name_matches(term: str) -> Q:
     return matches
 
 
-# A search matching up to this many children passes their ids to the case queries, so the count
-# and the page each look cases up by child instead of repeating the name scan.
-SEARCH_ID_LIMIT = 10_000
+OTHER_NAME_LIMIT = 10_000
 
 
 def _search(user: Any, authority_id: int, text: str) -> Q:
@@ -153,27 +153,30 @@ def _search(user: Any, authority_id: int, text: str) -> Q:
     a current or former UPN (exact) or the start of each word of a name.
 
     A restricted child without a grant is found by case reference only: finding them by name would
-    tell the searcher that the name is on a record here. Runs one query for the children.
+    tell the searcher that the name is on a record here. A UPN or name search first reads the
+    few former UPNs or other names that match (one small query each).
     """
     text = " ".join(text.split())
-    by_reference = Q(reference__in={text, text.upper()})
     children = _children_shown_to(user, authority_id)
     day = _typed_date(text)
     upn = normalise_upn(text)
+    # A case reference is the LA code and digits: never a date, a UPN or a name. Keeping the
+    # reference out of the other searches leaves them without an OR across tables, so both
+    # databases join the matching children to their cases through the child index instead of
+    # scanning every case.
     if day is not None:
         children = children.filter(date_of_birth=day)
     elif _looks_like_upn(upn):
-        former = FormerUPN.objects.filter(upn=upn).values("child_id")
+        former = list(
+            FormerUPN.objects.filter(upn=upn).order_by().values_list("child_id", flat=True)
+        )
         children = children.filter(Q(upn=upn) | Q(pk__in=former))
     elif any(character.isdigit() for character in text):
-        return by_reference  # names have no digits: this is a case reference or nothing
+        return Q(reference__in={text, text.upper()})
     else:
         for term in text.split(" ")[:4]:
             children = children.filter(_name_matches(term))
-    ids = list(children.order_by().values_list("pk", flat=True)[: SEARCH_ID_LIMIT + 1])
-    if len(ids) > SEARCH_ID_LIMIT:
-        return by_reference | Q(child_id__in=children.values("pk"))
-    return by_reference | Q(child_id__in=ids)
+    return Q(child_id__in=children.values("pk"))
 
 
 # Sorts on the child's columns, which benefit from naming the child's authority.
@@ -205,6 +208,22 @@ def case_ordering(sort: str) -> list[Any]:
     return order
 
 
+OPEN_STAGES = tuple(stage for stage in Stage if stage != Stage.CLOSED)
+
+
+def _open_cases(sort: str) -> Q:
+    """Open cases, worded for the sort at hand.
+
+    The partial index of open cases by date (`case_open_by_date_idx`) serves the sort by date
+    notified; a query says "not closed" to use it. SQLite would also pick it for any other sort
+    and then sort every open case in a temporary tree, so other sorts name the open stages
+    instead, which leaves SQLite free to walk the sort column's own index.
+    """
+    if sort.removeprefix("-") == "notified_on":
+        return ~Q(stage=Stage.CLOSED)
+    return Q(stage__in=OPEN_STAGES)
+
+
 def cases_matching(user: Any, filters: CaseFilter, *, today: date | None = None) -> QuerySet[Case]:
     """The case list: the user's visible cases narrowed by `filters` and sorted."""
     today = today or timezone.localdate()
@@ -214,7 +233,7 @@ def cases_matching(user: Any, filters: CaseFilter, *, today: date | None = None)
         return cases
     authority_id = membership.authority_id
     if filters.status == STATUS_OPEN:
-        cases = cases.exclude(stage=Stage.CLOSED)
+        cases = cases.filter(_open_cases(filters.sort))
     elif filters.status == STATUS_CLOSED:
         cases = cases.filter(stage=Stage.CLOSED)
     if filters.stages:
@@ -262,8 +281,17 @@ class CasePages:
     the whole list. Three queries a page: the count, the ids, the rows.
     """
 
-    def __init__(self, cases: QuerySet[Case], *, child_authority_id: int | None = None) -> None:
+    def __init__(
+        self,
+        cases: QuerySet[Case],
+        *,
+        child_authority_id: int | None = None,
+        rows_from: QuerySet[Case] | None = None,
+    ) -> None:
         self.cases = cases
+        # The page's rows are loaded by id from `rows_from` (the same user's visible cases without
+        # the filters), so the database does not evaluate a search a third time for 50 rows.
+        self.rows_from = cases if rows_from is None else rows_from
         # A case's child is always of the case's authority. Saying so in the ids query lets a
         # sort by the child's name or date of birth walk the child's (authority, ...) index; the
         # count does without the join.
@@ -280,7 +308,7 @@ class CasePages:
         if self.child_authority_id is not None:
             ordered = ordered.filter(child__authority_id=self.child_authority_id)
         ids = list(ordered.values_list("pk", flat=True)[index])
-        by_id = {case.pk: case for case in self.cases.order_by().filter(pk__in=ids)}
+        by_id = {case.pk: case for case in self.rows_from.order_by().filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
