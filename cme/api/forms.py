@@ -19,6 +19,9 @@ class TokenForm(forms.Form):
         help_text="So you can tell tokens apart, like “Management information system, 2026”",
         error_messages={"required": "Enter a name for the token"},
     )
+    # A random value per form shown: a second submission of the same form (the browser's
+    # "resubmit" on refreshing the page that shows the secret) is recognised and refused.
+    once = forms.CharField(widget=forms.HiddenInput, required=False)
     organisation = forms.ChoiceField(
         label="Who will use it",
         help_text="A school's token sends that school's returns; an agency's token refers "

@@ -6,6 +6,7 @@ a URL, a session, a message or a log, and it cannot be shown again.
 
 from __future__ import annotations
 
+import secrets
 from typing import cast
 
 from django.contrib import messages
@@ -32,6 +33,20 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "api/token_list.html", context)
 
 
+_SENT_FORMS = "api_token_forms_sent"
+
+
+def _first_sending(request: HttpRequest, once: str) -> bool:
+    """Whether this is the first time the form carrying `once` is sent (and note that it was)."""
+    if not once:
+        return True
+    sent: list[str] = request.session.get(_SENT_FORMS, [])
+    if once in sent:
+        return False
+    request.session[_SENT_FORMS] = [*sent[-19:], once]
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("api.manage_tokens")
 def api_token_add(request: HttpRequest) -> HttpResponse:
@@ -42,9 +57,17 @@ def api_token_add(request: HttpRequest) -> HttpResponse:
     establishments, agencies = selectors.token_organisations(user)
     form = TokenForm(
         request.POST if request.method == "POST" else None,
+        initial={"once": secrets.token_urlsafe(16)},
         establishments=establishments,
         agencies=agencies,
     )
+    if form.is_valid() and not _first_sending(request, form.cleaned_data["once"]):
+        messages.info(
+            request,
+            "That form had already been sent and its token created. A token's secret is shown "
+            "only once: if it was not copied, revoke the token and create another.",
+        )
+        return redirect("api_token_list")
     if form.is_valid():
         try:
             created = services.api_token_create(

@@ -41,6 +41,24 @@ def test_an_administrator_creates_a_school_token_and_sees_the_secret_once(
     assert ApiClient(secret).get("/api/v1/referrals/CME-ZZZZZZZZ").status_code == 403
 
 
+def test_sending_the_same_form_again_does_not_make_a_second_token(
+    admin: Any, client_for: Any, establishment: Any
+) -> None:
+    client = client_for(admin)
+    once = client.get(ADD).context["form"]["once"].value()
+    data = {"name": "School MIS", "organisation": f"establishment:{establishment.pk}", "once": once}
+    assert client.post(ADD, data).status_code == 200
+
+    again = client.post(ADD, data, follow=True)  # the browser's refresh of the secret's page
+
+    assert ApiToken.objects.count() == 1
+    assert "had already been sent" in again.content.decode()
+    fresh = client.get(ADD).context["form"]["once"].value()
+    assert fresh != once
+    client.post(ADD, {**data, "once": fresh})
+    assert ApiToken.objects.count() == 2
+
+
 def test_creating_a_token_is_audited_without_the_secret(
     admin: Any, client_for: Any, agency: Any
 ) -> None:
