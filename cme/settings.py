@@ -217,6 +217,8 @@ if os.environ.get("CME_OIDC_SERVER_URL"):
 # Behind a reverse proxy, how many proxies append to X-Forwarded-For (0: use the socket address).
 # Throttling and the audit trail then see the person's address, not the proxy's.
 CME_TRUSTED_PROXY_COUNT = int(os.environ.get("CME_TRUSTED_PROXY_COUNT", "0"))
+# Requests one API token may make, as "number/period" (s, m, h or d): a runaway system gets 429s.
+CME_API_RATE = os.environ.get("CME_API_RATE", "120/m")
 ALLAUTH_TRUSTED_PROXY_COUNT = CME_TRUSTED_PROXY_COUNT
 
 # Sessions: 30 minutes idle (refreshed by every request), 12 hours at most from signing in.

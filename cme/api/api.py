@@ -32,6 +32,7 @@ from cme.api.auth import TokenAuth, token_of
 from cme.api.models import ApiToken
 from cme.api.problems import BodyTooLarge, field_errors, invalid, problem
 from cme.api.schemas import Accepted, FormShaped, Problem, ReferralAccepted, form_data, form_schema
+from cme.api.throttle import PerTokenThrottle
 from cme.intake.forms import PartnerReferralForm
 from cme.intake.services import ReferralRefused
 from cme.returns.services import DuplicateReturn, ReturnRefused
@@ -119,6 +120,7 @@ api = ProblemAPI(
     urls_namespace="api",
     docs_url=None,
     auth=TokenAuth(),
+    throttle=[PerTokenThrottle()],
     parser=JsonParser(),
 )
 problems.install(api)
@@ -130,6 +132,7 @@ SUBMIT_ERRORS: dict[int, Any] = {
     403: Problem,
     413: Problem,
     422: Problem,
+    429: Problem,
 }
 
 
@@ -174,7 +177,14 @@ def referral_create(request: HttpRequest, body: ReferralIn) -> Any:
 
 @api.get(
     "/v1/referrals/{anytext:reference}",
-    response={200: ReferralAccepted, 401: Problem, 403: Problem, 404: Problem, 422: Problem},
+    response={
+        200: ReferralAccepted,
+        401: Problem,
+        403: Problem,
+        404: Problem,
+        422: Problem,
+        429: Problem,
+    },
     operation_id="referral_status",
     summary="The status of one of your agency's referrals",
     tags=["Partner agencies"],

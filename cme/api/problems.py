@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 logger = logging.getLogger("cme.api")
@@ -132,6 +132,10 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return too_large(request)
     if exc.status_code == 400:
         return problem(request, 400, "The request body must be a JSON object in UTF-8.")
+    if isinstance(exc, Throttled):
+        response = problem(request, 429, "Too many requests from this token. Try again later.")
+        response["Retry-After"] = str(max(1, int(exc.wait or 1)))
+        return response
     return problem(request, exc.status_code, exc.message)
 
 

@@ -357,3 +357,17 @@ def test_a_method_an_address_does_not_take_is_a_problem(as_partner: ApiClient) -
 def test_an_address_the_api_does_not_have_is_a_problem() -> None:
     problem_of(Client().get("/api/v2/anything"), 404)
     problem_of(Client().get("/api/"), 404)
+
+
+def test_a_token_over_its_rate_gets_a_problem_with_retry_after(
+    settings: Any, as_partner: ApiClient, as_school: ApiClient
+) -> None:
+    settings.CME_API_RATE = "3/m"
+    answers = [as_partner.get("/api/v1/referrals/CME-ZZZZZZZZ") for _ in range(4)]
+
+    assert [a.status_code for a in answers[:3]] == [404, 404, 404]
+    assert answers[3].status_code == 429
+    assert answers[3]["Content-Type"] == "application/problem+json"
+    assert int(answers[3]["Retry-After"]) >= 1
+    # The count is per token: another organisation's system is not held back.
+    assert as_school.get("/api/v1/referrals/CME-ZZZZZZZZ").status_code == 403

@@ -39,6 +39,12 @@ CHECKS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limit(settings: Any) -> None:
+    """Hundreds of requests per token here; the limit itself has its own test."""
+    settings.CME_API_RATE = "100000/m"
+
+
 @pytest.fixture
 def schema(db: None) -> Iterator[Any]:
     """The spec, loaded from the app itself. Like Django's test client, requests keep the test's
