@@ -1,0 +1,1 @@
+"""Word lists and the helpers of bench/synth.py (the synthetic matching data generator)."""
