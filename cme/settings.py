@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cme.intake",
     "cme.returns",
     "cme.api",
+    "cme.transfers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Transfers of pupil records between schools and authorities (Common Transfer Files)."""
