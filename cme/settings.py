@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "cme.returns",
     "cme.api",
     "cme.transfers",
+    "cme.matching",
+    "cme.reports",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("cases/", include("cme.cases.list_urls")),
     path("cases/", include("cme.cases.urls")),
     path("my-work/", include(list_urls.my_work_urlpatterns)),
+    path("matching/", include("cme.matching.urls")),
+    path("reports/", include("cme.reports.urls")),
     path("", include("cme.intake.urls")),
     path("", include("cme.returns.urls")),
     path("", include("cme.api.urls")),

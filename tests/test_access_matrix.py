@@ -24,6 +24,7 @@ from cme.cases import services
 from cme.cases.tests.factories import make_child, open_case
 from cme.children.services import child_seal_break
 from cme.intake.tests.factories import intake_world
+from cme.matching.tests.factories import matching_world
 from cme.registers.imports.csvfile import ROLL
 from cme.registers.imports.services import import_batch_create
 from cme.registers.models import ImportKind
@@ -214,6 +215,21 @@ PAGES: dict[str, Page] = {
     "ehe_list": Page(url("ehe_list"), CME_TEAM),
     "ehe_add": Page(url("ehe_add"), CME_TEAM),
     "ehe_end": Page(url("ehe_end", "ehe_registration"), CME_TEAM, outsider=404),
+    # Matching: CME officers and managers search and decide; managers read the model.
+    "matching_find": Page(url("matching_find"), CME_TEAM),
+    "matching_review": Page(url("matching_review"), CME_TEAM),
+    "matching_reconcile": Page(url("matching_reconcile"), CME_TEAM, method="post", ok=302),
+    "matching_proposal": Page(url("matching_proposal", "match_proposal"), CME_TEAM, outsider=404),
+    "matching_accept": Page(
+        url("matching_accept", "match_proposal"), CME_TEAM, method="post", ok=302, outsider=404
+    ),
+    # Posted without a reason: the page comes back with the error.
+    "matching_reject": Page(
+        url("matching_reject", "match_proposal"), CME_TEAM, method="post", outsider=404
+    ),
+    "matching_model": Page(url("matching_model"), MANAGER),
+    # Aggregate figures: a manager of another authority gets their own authority's figures.
+    "reports_dfe_return": Page(url("reports_dfe_return"), MANAGER),
     # API tokens: the authority's administrators create and revoke them.
     "api_token_list": Page(url("api_token_list"), ADMIN),
     "api_token_add": Page(url("api_token_add"), ADMIN),
@@ -288,6 +304,7 @@ def world(make_member: Any, authority: Any, agency: Any, establishment: Any) -> 
         ),
         **returns_world(authority, establishment, colleague),
         **api_world(authority, agency, colleague),
+        **matching_world(authority, colleague, establishment),
     }
 
 

@@ -37,6 +37,7 @@ from cme.children.models import Child
 from cme.children.school_age import is_compulsory_school_age
 from cme.core import audit
 from cme.core.models import AuditAction
+from cme.matching import hooks as matching
 
 FOLLOW_UP_DAYS = 28  # "at least monthly" (App.2 item 18)
 
@@ -180,6 +181,7 @@ def case_open(
         AuditAction.CREATED,
         {"stage": stage, "source": source, "version": 1},
     )
+    matching.child_changed(child)
     return case
 
 
@@ -250,6 +252,7 @@ def case_transition(
             "version": case.version,
         },
     )
+    matching.child_changed(case.child)
     return case
 
 

@@ -52,6 +52,7 @@ from cme.children.school_age import school_age
 from cme.core import audit
 from cme.core.models import AuditAction
 from cme.core.permissions import permission_required
+from cme.matching import panels as matching_panels
 
 TIMELINE_PAGE = 50
 
@@ -90,6 +91,10 @@ def case_open(request: HttpRequest) -> HttpResponse:
     form = CaseOpenForm(_posted(request), authority=membership.authority)
     if form.is_valid():
         data = form.cleaned_data
+        # A child we may already know stops the form once, showing who (§3.3.1).
+        known = {} if request.POST.get("new_child") else matching_panels.likely_matches(user, data)
+        if known:
+            return render(request, "cases/case_open.html", {"form": form, **known})
         owner = User.objects.filter(pk=data["owner"]).first() if data["owner"] else None
         case = services.case_open(
             actor=user,

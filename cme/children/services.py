@@ -21,6 +21,7 @@ from cme.children.models import (
 from cme.children.upn import normalise_upn
 from cme.core import audit
 from cme.core.models import AuditAction
+from cme.matching import hooks as matching
 
 
 class ChildRefused(Exception):
@@ -46,6 +47,7 @@ def child_update(*, child: Child, actor: Any, changes: Mapping[str, Any]) -> Chi
         child.full_clean(exclude=["authority"])
         child.save(update_fields=list(changed))
         _record(actor, child, AuditAction.UPDATED, fields=sorted(changed))
+        matching.child_changed(child)
     return child
 
 
@@ -73,6 +75,7 @@ def child_address_add(*, child: Child, actor: Any, current: bool, **fields: Any)
             old.save(update_fields=["is_current", "lived_to"])
     address = Address.objects.create(child=child, is_current=current, **fields)
     _record(actor, child, AuditAction.UPDATED, fields=["address"], current=current)
+    matching.child_changed(child)
     return address
 
 
@@ -86,6 +89,7 @@ def child_carer_add(*, child: Child, actor: Any, **fields: Any) -> Carer:
         fields=["carers"],
         parental_responsibility=carer.has_parental_responsibility,
     )
+    matching.child_changed(child)
     return carer
 
 
@@ -99,6 +103,7 @@ def child_other_name_add(
         child=child, kind=kind, forename=forename.strip(), surname=surname.strip()
     )
     _record(actor, child, AuditAction.UPDATED, fields=["other_names"], kind=kind)
+    matching.child_changed(child)
     return name
 
 

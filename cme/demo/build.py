@@ -36,6 +36,7 @@ from cme.demo.places import district_streets
 from cme.demo.pupils import Area, RollMaker, UpnAllocator, academic_year_of, split_evenly
 from cme.demo.returns import build_returns
 from cme.demo.terms import demo_terms
+from cme.matching.demo import build_matching
 from cme.registers.models import Establishment, Phase, RollEntry
 
 SERVICE_OPERATOR = "service_operator"
@@ -102,6 +103,7 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     build_intake(authorities["990"], today=today)  # referrals, contacts and a truancy sweep
     build_returns(authorities["990"], today=today)  # school returns and the EHE register
     build_api_tokens(authorities["990"])  # a school's token and a revoked agency token
+    build_matching(authorities["990"])  # the matching index, and a few matches to review
     return DemoCounts(
         authorities=new_authorities,
         establishments=new_establishments,

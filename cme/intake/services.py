@@ -30,6 +30,7 @@ from cme.intake.models import (
     TriageOutcome,
     TruancySweep,
 )
+from cme.matching import hooks as matching
 
 # No 0/O, 1/I/L or 5/S: a reference is read out over the phone.
 REFERENCE_ALPHABET = "2346789ABCDEFGHJKMNPQRTUVWXYZ"
@@ -125,6 +126,7 @@ def _create(
         agency=referral.referrer_agency_id,
         sweep=referral.sweep_id,
     )
+    matching.referral_received(referral)
     return referral
 
 
@@ -215,6 +217,8 @@ def _claim(referral: Referral, actor: Any, outcome: TriageOutcome, **changes: An
         )
     for name, value in changes.items():
         setattr(referral, name, value)
+    if "child" in changes:  # the index records which child (and whether restricted)
+        matching.referral_received(referral)
 
 
 def _case_event(case: Case, referral: Referral, actor: Any) -> None:

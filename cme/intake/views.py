@@ -27,6 +27,7 @@ from cme.core.permissions import permission_required
 from cme.intake import selectors, services
 from cme.intake.forms import CloseNotCMEForm, OpenCaseForm, PartnerReferralForm
 from cme.intake.models import Referral
+from cme.matching import panels as matching_panels
 
 PER_PAGE = 50
 
@@ -125,6 +126,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "matches": matches,
             "linked_child_label": linked_child_label,
             "source_text": services.referral_source_text(referral),
+            **({} if referral.is_triaged else matching_panels.referral_panel(user, referral)),
         },
     )
 

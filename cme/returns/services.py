@@ -34,6 +34,7 @@ from cme.children.models import Child, FormerUPN
 from cme.core import audit
 from cme.core.calendar import CalendarMissing, add_school_days
 from cme.core.models import AuditAction
+from cme.matching import hooks as matching
 from cme.registers.models import Establishment
 from cme.returns.grounds import Action, rule_for
 from cme.returns.models import (
@@ -351,6 +352,7 @@ def deletion_return_submit(
             "ehe_registration": ehe.pk if ehe else None,
         },
     )
+    matching.return_received(ret)
     return ret
 
 
@@ -519,6 +521,7 @@ def new_pupil_return_submit(
             "matched_case": ret.matched_case_id,
         },
     )
+    matching.return_received(ret)
     return ret
 
 
@@ -637,6 +640,7 @@ def ehe_registration_add(
             "hours_given": hours_per_week is not None,
         },
     )
+    matching.ehe_changed(registration)
     return registration
 
 
@@ -664,4 +668,5 @@ def ehe_registration_end(
         payload={"fields": ["status", "ended_on", "end_reason"], "reason": reason},
     )
     registration.refresh_from_db()
+    matching.ehe_changed(locked)
     return locked

@@ -5,6 +5,7 @@
 """
 
 from cme.matching.engine.keys import index_keys, query_keys
+from cme.matching.engine.linkage import link
 from cme.matching.engine.model import (
     DEFAULT_THRESHOLD,
     ComparisonSummary,
@@ -15,6 +16,7 @@ from cme.matching.engine.model import (
     default_model,
 )
 from cme.matching.engine.records import PersonRecord, PreparedRecord, prepare
+from cme.matching.engine.training import train
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -27,6 +29,8 @@ __all__ = [
     "ScoredPair",
     "default_model",
     "index_keys",
+    "link",
     "prepare",
     "query_keys",
+    "train",
 ]

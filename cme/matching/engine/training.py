@@ -277,7 +277,7 @@ def _prior(
     possible pair; pairs that share no key count as certain non-matches."""
     ratios = _log_ratios(m, u)
     every = list(range(len(KEYS)))
-    share = 1.0 / max(pairs, 1)
+    share = min(1.0 / max(pairs, 1), 0.5)  # one possible pair must not start at certainty
     for _ in range(50):
         probabilities = _match_probabilities(patterns, ratios, every, share)
         matches = sum(p * n for p, (_, n) in zip(probabilities, patterns, strict=True))

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cme.core import audit
 from cme.core.models import AuditAction
+from cme.matching import hooks as matching
 from cme.registers.imports import alerts
 from cme.registers.imports.apply import establishment_plan_write, roll_plan_write
 from cme.registers.imports.checks import (
@@ -195,6 +196,7 @@ def _apply(batch_id: int) -> None:
             today=timezone.localdate(),
         )
         counts["alerts"] = len(raised)
+        matching.roll_imported(plan.establishment, batch.authority_id)
     else:
         establishment_plan_write(plan)
     audit.record(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand
 
@@ -28,6 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # The JSON is written in pieces: no line ending may be added to each.
         self.stdout.ending = self.stderr.ending = ""
-        status = run_inspect(options["file"], self.stdout, self.stderr)
+        # OutputWrapper is a text stream (TextIOBase) that django-stubs does not call one.
+        out, err = cast(TextIO, self.stdout), cast(TextIO, self.stderr)
+        status = run_inspect(options["file"], out, err)
         if status:
             raise SystemExit(status)

@@ -1,0 +1,278 @@
+"""The counting behind the DfE termly CME return: which children were missing education, and when.
+
+Definition (docs/reports.md explains each rule): a case of the authority shows its child missing
+education on a day when the case had been notified, was not closed and the child had not moved
+into provision; the child was of compulsory school age; the case did not end as "found on a roll",
+"not missing education" or "not of compulsory school age"; the child was not on the EHE register;
+and a reopened case was not in the gap between its closure and its reopening.
+
+Each measure is ONE aggregate query grouped by sex, cohort, time band and reason; the breakdowns
+are sums of those groups, so no child-level row ever leaves the database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least, RowNumber
+from django.utils import timezone
+
+from cme.accounts.models import Authority
+from cme.cases.models import Case, CaseEvent, EventKind, Outcome, Source
+from cme.children.models import Sex
+from cme.children.school_age import (
+    compulsory_school_age_starts,
+    national_curriculum_year,
+    school_leaving_date,
+)
+from cme.returns.models import EHERegistration
+
+# Outcomes that show the child was never missing education, whenever the case was open.
+NEVER_MISSING = (Outcome.FOUND_ON_ROLL, Outcome.NOT_CME, Outcome.NOT_SCHOOL_AGE)
+
+NOT_KNOWN = "not_known"
+SEX_VALUES: dict[str, str] = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.UNKNOWN: NOT_KNOWN}
+SEX_CATEGORIES = ("female", "male", NOT_KNOWN)
+# Compulsory school age runs from Reception (after the prescribed day) to Year 11.
+YEAR_GROUP_CATEGORIES = ("reception", *(f"year_{n}" for n in range(1, 12)), NOT_KNOWN)
+TIME_BANDS: tuple[tuple[str, int | None], ...] = (
+    # (category, first day count NOT in the band); a boundary day goes to the longer band.
+    ("under_4_weeks", 28),
+    ("4_to_12_weeks", 84),
+    ("12_to_26_weeks", 182),
+    ("over_26_weeks", None),
+)
+TIME_CATEGORIES = tuple(name for name, _ in TIME_BANDS)
+REASON_CATEGORIES = tuple(Source.values)
+
+BREAKDOWNS = ("total", "sex", "year_group", "time_missing", "reason")
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "total": ("",),
+    "sex": SEX_CATEGORIES,
+    "year_group": YEAR_GROUP_CATEGORIES,
+    "time_missing": TIME_CATEGORIES,
+    "reason": REASON_CATEGORIES,
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days asked about, both included: one day for a census, a school year for the other."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts of children for one measure, by breakdown and category (every category present)."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.counts["total"][""]
+
+
+def previous_academic_year(census_date: date) -> Period:
+    """1 September to 31 August of the school year before the census date's school year."""
+    starts_in = census_date.year if census_date.month >= 9 else census_date.year - 1
+    return Period(date(starts_in - 1, 9, 1), date(starts_in, 8, 31))
+
+
+def _first_date(test: Callable[[date], bool], low: date, high: date) -> date:
+    """The first day in [low, high] for which the monotone `test` holds (high if none)."""
+    lo, hi = low.toordinal(), high.toordinal()
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if test(date.fromordinal(mid)):
+            hi = mid
+        else:
+            lo = mid + 1
+    return date.fromordinal(lo)
+
+
+def school_age_birth_dates(period: Period) -> tuple[date, date]:
+    """Oldest and youngest birth dates of children of compulsory school age at some time in period.
+
+    Both the start of compulsory school age and the leaving date move forward with the birth date,
+    so the children concerned are exactly those born in one range of dates.
+    """
+    low, high = period.start - timedelta(days=366 * 20), period.end
+    oldest = _first_date(lambda dob: school_leaving_date(dob) >= period.start, low, high)
+    first_too_young = _first_date(
+        lambda dob: compulsory_school_age_starts(dob) > period.end, low, high
+    )
+    return oldest, first_too_young - timedelta(days=1)
+
+
+def _day_after(day: date) -> datetime:
+    """Midnight at the end of `day`, local time: compared with the raw timestamp, so the
+    database can use the case timeline's index instead of converting every event's time."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def missing_cases(authority: Authority, period: Period) -> QuerySet[Case]:
+    """Cases of `authority` whose child was missing education on at least one day of `period`."""
+    start = Value(period.start, DateField())
+    oldest, youngest = school_age_birth_dates(period)
+    # The stage moves and closures: after a closure the only move is a reopening.
+    moves = CaseEvent.objects.filter(
+        case=OuterRef("pk"), kind__in=[EventKind.CLOSED, EventKind.STAGE]
+    )
+    last_move_by_start = moves.filter(occurred_at__lt=_day_after(period.start)).order_by(
+        "-occurred_at", "-pk"
+    )
+    reopened_in_period = moves.filter(
+        kind=EventKind.STAGE,
+        occurred_at__gte=_day_after(period.start),
+        occurred_at__lt=_day_after(period.end),
+    )
+    home_educated = EHERegistration.objects.filter(
+        child=OuterRef("child"), started_on__lte=OuterRef("counted_from")
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("counted_to")))
+    return (
+        Case.objects.filter(authority=authority, notified_on__lte=period.end)
+        .exclude(outcome__in=NEVER_MISSING)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=period.start))
+        .filter(
+            Q(moved_into_provision_on__isnull=True) | Q(moved_into_provision_on__gt=period.start)
+        )
+        .filter(
+            Q(child__date_of_birth__isnull=True) | Q(child__date_of_birth__range=(oldest, youngest))
+        )
+        .alias(last_kind=Subquery(last_move_by_start.values("kind")[:1]))
+        .annotate(
+            counted_from=Greatest(F("notified_on"), start, output_field=DateField()),
+            counted_to=_counted_to(period),
+            closed_throughout=SqlCase(
+                When(
+                    Q(last_kind=EventKind.CLOSED) & ~Q(Exists(reopened_in_period)),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .filter(closed_throughout=False)
+        .filter(~Exists(home_educated))
+    )
+
+
+def _counted_to(period: Period) -> Least:
+    """The last day a case counts in the period: when it closed or the child moved into provision,
+    or the end of the period."""
+    end = Value(period.end, DateField())
+    return Least(
+        Coalesce(F("closed_on"), end),
+        Coalesce(F("moved_into_provision_on"), end),
+        end,
+        output_field=DateField(),
+    )
+
+
+def _band_expression() -> SqlCase:
+    whens = [
+        When(gap__lt=timedelta(days=limit), then=Value(name))
+        for name, limit in TIME_BANDS
+        if limit is not None
+    ]
+    return SqlCase(*whens, default=Value(TIME_BANDS[-1][0]))
+
+
+def _grouped_children(authority: Authority, period: Period) -> QuerySet[Case, dict[str, object]]:
+    """Children counted, grouped by sex, cohort, time band and reason: one row per group.
+
+    A child with several cases counts once; their time missing and reason come from their
+    earliest-notified case counted in the period (the "primary" case). The definition is
+    evaluated once per case, in the inner query that ranks each child's cases.
+    """
+    primary = (
+        missing_cases(authority, period)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("child_id")],
+                order_by=[F("notified_on").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    birth = "child__date_of_birth"
+    return (
+        Case.objects.filter(pk__in=primary.values("pk"))
+        .annotate(
+            gap=ExpressionWrapper(
+                _counted_to(period) - F("notified_on"), output_field=DurationField()
+            ),
+            band=_band_expression(),
+            # The school year a child's cohort was born in: September to August.
+            cohort=SqlCase(
+                When(**{f"{birth}__month__gte": 9}, then=ExtractYear(birth)),
+                default=ExtractYear(birth) - 1,
+                output_field=IntegerField(),
+            ),
+            sex=F("child__sex"),
+            reason=F("source"),
+        )
+        .values("sex", "cohort", "band", "reason")
+        .annotate(children=Count("pk"))
+        .order_by()
+    )
+
+
+def _year_group(cohort: int | None, on: date) -> str:
+    if cohort is None:
+        return NOT_KNOWN
+    label = national_curriculum_year(date(cohort, 9, 1), on)
+    if label == "R":
+        return "reception"
+    if label.isdigit() and 1 <= int(label) <= 11:
+        return f"year_{label}"
+    return NOT_KNOWN
+
+
+def _figures(authority: Authority, period: Period) -> Figures:
+    tallies: dict[str, Counter[str]] = {name: Counter() for name in BREAKDOWNS}
+    for group in _grouped_children(authority, period):
+        n = int(group["children"])  # type: ignore[call-overload]
+        tallies["total"][""] += n
+        tallies["sex"][SEX_VALUES.get(str(group["sex"]), NOT_KNOWN)] += n
+        cohort = group["cohort"]
+        tallies["year_group"][_year_group(cohort, period.start)] += n  # type: ignore[arg-type]
+        tallies["time_missing"][str(group["band"])] += n
+        tallies["reason"][str(group["reason"])] += n
+    return Figures(
+        {name: {value: tallies[name][value] for value in CATEGORIES[name]} for name in BREAKDOWNS}
+    )
+
+
+def cme_at_census(authority: Authority, census_date: date) -> Figures:
+    """Children missing education on the census date (one query)."""
+    return _figures(authority, Period(census_date, census_date))
+
+
+def cme_in_previous_year(authority: Authority, census_date: date) -> Figures:
+    """Children missing education at any time in the academic year before the census date's."""
+    return _figures(authority, previous_academic_year(census_date))
