@@ -552,26 +552,27 @@ def returns_upload(
     recorded) undoes the whole file. Rows already received are skipped, so sending the same
     file twice creates nothing new. Rows come as (row number, details)."""
     created = skipped = 0
-    for row, deletion in deletions:
-        try:
-            deletion_return_submit(
-                actor=actor, establishment=establishment, details=deletion, channel=Channel.CSV
-            )
-            created += 1
-        except DuplicateReturn:
-            skipped += 1
-        except ReturnRefused as refused:
-            raise RowRefused(row, str(refused)) from None
-    for row, new_pupil in new_pupils:
-        try:
-            new_pupil_return_submit(
-                actor=actor, establishment=establishment, details=new_pupil, channel=Channel.CSV
-            )
-            created += 1
-        except DuplicateReturn:
-            skipped += 1
-        except ReturnRefused as refused:
-            raise RowRefused(row, str(refused)) from None
+    with matching.returns_batched():
+        for row, deletion in deletions:
+            try:
+                deletion_return_submit(
+                    actor=actor, establishment=establishment, details=deletion, channel=Channel.CSV
+                )
+                created += 1
+            except DuplicateReturn:
+                skipped += 1
+            except ReturnRefused as refused:
+                raise RowRefused(row, str(refused)) from None
+        for row, new_pupil in new_pupils:
+            try:
+                new_pupil_return_submit(
+                    actor=actor, establishment=establishment, details=new_pupil, channel=Channel.CSV
+                )
+                created += 1
+            except DuplicateReturn:
+                skipped += 1
+            except ReturnRefused as refused:
+                raise RowRefused(row, str(refused)) from None
     audit.record(
         action=AuditAction.IMPORTED,
         actor=actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,7 @@ from cme.accounts.models import Role
 from cme.cases.models import Case, Stage
 from cme.cases.tests.factories import open_case
 from cme.children.services import child_update
+from cme.children.upn import make_upn
 from cme.intake.tests.factories import make_referral
 from cme.matching import engine, hooks, indexing
 from cme.matching.models import MatchEntry, MatchKey, MatchProposal, ProposalKind, SourceKind
@@ -189,3 +191,43 @@ def test_reindexing_an_unchanged_roll_rewrites_nothing(
     assert MatchKey.objects.count() >= keys - 5
     changed = MatchEntry.objects.get(kind=SourceKind.ROLL, source_pk=pupils[0].pk)
     assert engine.PreparedRecord.from_json(changed.features).s0 == "CHANGED"
+
+
+def test_a_file_of_returns_is_indexed_together_at_its_end(authority: Any, make_member: Any) -> None:
+    user = make_member(Role.SCHOOL_USER)
+    establishment = user.membership.establishment
+    rows = [
+        (n + 2, new_pupil(upn=make_upn("990", "2001", 2018, n), surname=f"Hartley{n}"))
+        for n in range(1, 7)
+    ]
+    indexed: list[list[int]] = []
+    real = indexing.index_returns
+
+    def counted(model: Any, pks: list[int]) -> int:
+        indexed.append(list(pks))
+        return real(model, pks)
+
+    with mock.patch.object(indexing, "index_returns", counted):
+        returns.returns_upload(actor=user, establishment=establishment, new_pupils=rows)
+
+    assert [len(batch) for batch in indexed] == [6]  # one call for the whole file
+    assert MatchEntry.objects.filter(kind=SourceKind.NEW_PUPIL).count() == 6
+
+
+def test_a_refused_file_indexes_nothing(authority: Any, make_member: Any) -> None:
+    user = make_member(Role.SCHOOL_USER)
+    establishment = user.membership.establishment
+    good = (2, new_pupil(surname="Hartley"))
+    with pytest.raises(returns.RowRefused), pytest.MonkeyPatch.context() as patch:
+        real = returns.new_pupil_return_submit
+        calls = {"n": 0}
+
+        def second_refused(**kwargs: Any) -> Any:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise returns.ReturnRefused("refused for the test")
+            return real(**kwargs)
+
+        patch.setattr(returns, "new_pupil_return_submit", second_refused)
+        returns.returns_upload(actor=user, establishment=establishment, new_pupils=[good, good])
+    assert not MatchEntry.objects.filter(kind=SourceKind.NEW_PUPIL).exists()
