@@ -27,6 +27,7 @@ from cme.cases.selectors import (
     is_known_sort,
 )
 from cme.children.models import VulnerableGroup
+from cme.children.school_age import national_curriculum_year, school_year_starting
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y"]
 
@@ -40,12 +41,6 @@ YEAR_GROUPS: list[tuple[str, str]] = [
     (RECEPTION, "Reception"),
     *[(str(n), f"Year {n}") for n in range(1, 14)],
 ]
-_SEPTEMBER = 9
-
-
-def school_year_starting(on: date) -> int:
-    """The calendar year in which the school year containing `on` began (1 September)."""
-    return on.year if on.month >= _SEPTEMBER else on.year - 1
 
 
 def _offset(year_group: str) -> int:
@@ -72,14 +67,10 @@ def year_group_on(dob: date | None, on: date) -> str:
 
     Blank when the date of birth is not known or falls outside Reception to Year 13.
     """
-    if dob is None:
-        return ""
-    offset = school_year_starting(on) - school_year_starting(dob) - 5
-    if offset == 0:
+    label = national_curriculum_year(dob, on) if dob is not None else ""
+    if label == RECEPTION:
         return "Reception"
-    if 1 <= offset <= 13:
-        return f"Year {offset}"
-    return ""
+    return f"Year {label}" if label.isdigit() else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,9 +27,6 @@ from cme.cases.models import Stage
 from cme.core import audit
 from cme.core.models import AuditAction
 from cme.matching import engine
-
-# Not re-exported by cme.matching.engine yet: the module the engine keeps it in.
-from cme.matching.engine.linkage import link
 from cme.matching.models import (
     MatchEntry,
     MatchKey,
@@ -141,7 +138,7 @@ def _linked_pairs(
     leaver_by_record = {p.id: pk for pk, p in prepared.items()}
     pairs: Pairs = defaultdict(list)
     # One more than kept: a record linked against its own register finds itself first.
-    for result in link(register, list(prepared.values()), model, top=TOP_PER_LEAVER + 1):
+    for result in engine.link(register, list(prepared.values()), model, top=TOP_PER_LEAVER + 1):
         target = by_record.get(result.register_id)
         leaver = leaver_by_record.get(result.query_id)
         if target is not None and leaver is not None:

@@ -20,9 +20,6 @@ from cme.core import audit
 from cme.core.models import AuditAction
 from cme.matching import engine
 from cme.matching.display import percent
-
-# Not re-exported by cme.matching.engine yet: the module the engine keeps it in.
-from cme.matching.engine.training import train
 from cme.matching.models import (
     MatchDecision,
     MatchEntry,
@@ -192,7 +189,7 @@ def model_train(*, authority: Authority | None = None, actor: Any = None) -> Sto
         "authority": authority.la_code if authority else "all",
     }
     if rolls and sought:
-        model = train(rolls, queries=sought, labelled_pairs=pairs, description=description)
+        model = engine.train(rolls, queries=sought, labelled_pairs=pairs, description=description)
     else:
-        model = train(rolls or sought, labelled_pairs=pairs, description=description)
+        model = engine.train(rolls or sought, labelled_pairs=pairs, description=description)
     return model_store(model=model, actor=actor)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cme.accounts.models import Authority, Role, User
-from cme.cases.list_forms import birth_range_for_year_group, school_year_starting, year_group_on
+from cme.cases.list_forms import birth_range_for_year_group, year_group_on
 from cme.cases.models import Case, Priority, Source, Stage
 from cme.children.models import (
     Child,
@@ -26,6 +26,7 @@ from cme.children.models import (
     VulnerableGroup,
 )
 from cme.children.restriction import RESTRICTED_LABEL
+from cme.children.school_age import school_year_starting
 from cme.children.upn import make_upn
 
 pytestmark = pytest.mark.django_db
