@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "cme.transfers",
     "cme.matching",
     "cme.reports",
+    "cme.lpd",
+    "cme.provision",
+    "cme.panels",
+    "cme.enquiries",
 ]
 
 MIDDLEWARE = [

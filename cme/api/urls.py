@@ -7,6 +7,9 @@ from django.views.decorators.csrf import csrf_exempt
 from cme.api import views
 from cme.api.api import api
 from cme.api.problems import problem
+from cme.enquiries.api import router as enquiries_router
+from cme.lpd.api import router as lpd_router
+from cme.transfers.api import router as transfers_router
 
 
 def _problem_for_wrong_method(view: Any) -> Any:
@@ -30,6 +33,11 @@ def _problem_for_wrong_method(view: Any) -> Any:
 def api_nothing_here(request: HttpRequest, rest: str = "") -> HttpResponse:
     return problem(request, 404, "There is no such address in the API. See /api/openapi.json.")
 
+
+# Each app's endpoints live with the app; they join the one API (and its OpenAPI spec) here.
+api.add_router("/v1/", transfers_router)
+api.add_router("/v1/", lpd_router)
+api.add_router("/v1/", enquiries_router)
 
 api_patterns, api_app_name, api_namespace = api.urls
 for pattern in api_patterns:
