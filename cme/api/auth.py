@@ -4,6 +4,7 @@ cannot be used to submit through it."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -22,4 +23,12 @@ class TokenAuth(HttpBearer):
 def token_of(request: HttpRequest) -> ApiToken:
     token = getattr(request, "auth", None)
     assert isinstance(token, ApiToken)
+    return token
+
+
+def authority_token(request: HttpRequest) -> ApiToken:
+    """The caller's token if it is an authority's own system's; otherwise refused (403)."""
+    token = token_of(request)
+    if token.establishment_id is not None or token.agency_id is not None:
+        raise PermissionDenied("Only the authority's own system's token may use this.")
     return token

@@ -5,13 +5,14 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from cme.accounts.models import PartnerAgency
+from cme.accounts.models import Authority, PartnerAgency
 from cme.registers.models import Establishment
 
 
 class TokenForm(forms.Form):
-    """A token for one organisation, chosen from one list: the schools in the authority's area
-    and its partner agencies. Choices read "establishment:<id>" or "agency:<id>"."""
+    """A token for one organisation, chosen from one list: the authority's own system, the schools
+    in its area and its partner agencies. Choices read "authority:", "establishment:<id>" or
+    "agency:<id>"."""
 
     name = forms.CharField(
         label="Name",
@@ -25,10 +26,11 @@ class TokenForm(forms.Form):
     organisation = forms.ChoiceField(
         label="Who will use it",
         help_text="A school's token sends that school's returns; an agency's token refers "
-        "children for that agency",
+        "children for that agency; the authority's own system uploads CTFs and searches the "
+        "Lost Pupil Database",
         error_messages={
-            "required": "Choose the school or partner agency the token is for",
-            "invalid_choice": "Choose a school or partner agency from the list",
+            "required": "Choose the school, partner agency or system the token is for",
+            "invalid_choice": "Choose a school, partner agency or system from the list",
         },
     )
 
@@ -37,13 +39,15 @@ class TokenForm(forms.Form):
         *args: Any,
         establishments: QuerySet[Establishment],
         agencies: QuerySet[PartnerAgency],
+        authority: Authority,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.establishments = {str(e.pk): e for e in establishments}
         self.agencies = {str(a.pk): a for a in agencies}
         self.fields["organisation"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a school or agency"),
+            ("", "Choose a school, agency or system"),
+            ("This authority", [("authority:", f"{authority.name}'s own system")]),
             (
                 "Schools",
                 [(f"establishment:{pk}", str(e)) for pk, e in self.establishments.items()],
@@ -52,8 +56,10 @@ class TokenForm(forms.Form):
         ]
 
     def organisation_chosen(self) -> dict[str, Any]:
-        """`establishment=` or `agency=` for the service."""
+        """`establishment=`, `agency=` or `for_authority=` for the service."""
         kind, _, pk = self.cleaned_data["organisation"].partition(":")
+        if kind == "authority":
+            return {"for_authority": True}
         if kind == "establishment":
             return {"establishment": self.establishments[pk]}
         return {"agency": self.agencies[pk]}

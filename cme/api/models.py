@@ -1,7 +1,8 @@
 """Tokens that let a school's or a partner agency's own system use the HTTP API.
 
-A token belongs to exactly one organisation: a school (it may send that school's returns) or a
-partner agency (it may refer children for that agency). Only a SHA-256 digest of the secret is
+A token belongs to exactly one organisation: a school (it may send that school's returns), a
+partner agency (it may refer children for that agency), or the authority itself (its own case
+management or MIS systems: CTF upload, Lost Pupil Database search). Only a SHA-256 digest of the secret is
 kept; the secret itself is shown once, when the token is created.
 """
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 class OrganisationKind(models.TextChoices):
     SCHOOL = "school", "School"
     AGENCY = "agency", "Partner agency"
+    AUTHORITY = "authority", "The authority's own system"
 
 
 class ApiToken(models.Model):
@@ -54,10 +56,8 @@ class ApiToken(models.Model):
         verbose_name = "API token"
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(establishment__isnull=False, agency__isnull=True)
-                    | Q(establishment__isnull=True, agency__isnull=False)
-                ),
+                # A school's, an agency's, or (neither) the authority's own: never both.
+                condition=Q(establishment__isnull=True) | Q(agency__isnull=True),
                 name="api_token_one_organisation",
             )
         ]
@@ -68,11 +68,15 @@ class ApiToken(models.Model):
 
     @property
     def organisation_kind(self) -> OrganisationKind:
-        return OrganisationKind.SCHOOL if self.establishment_id else OrganisationKind.AGENCY
+        if self.establishment_id:
+            return OrganisationKind.SCHOOL
+        if self.agency_id:
+            return OrganisationKind.AGENCY
+        return OrganisationKind.AUTHORITY
 
     @property
     def organisation_name(self) -> str:
-        organisation = self.establishment or self.agency
+        organisation = self.establishment or self.agency or self.authority
         return str(organisation)
 
     @property

@@ -46,10 +46,12 @@ def api_token_create(
     name: str,
     establishment: Establishment | None = None,
     agency: PartnerAgency | None = None,
+    for_authority: bool = False,
 ) -> CreatedToken:
-    """A token for one school in the authority's area or one of the authority's agencies."""
-    if (establishment is None) == (agency is None):
-        raise TokenRefused("Choose one school or one partner agency")
+    """A token for one school in the authority's area, one of the authority's agencies, or the
+    authority's own systems (`for_authority`)."""
+    if [establishment is not None, agency is not None, for_authority].count(True) != 1:
+        raise TokenRefused("Choose one school, one partner agency or the authority's own system")
     if establishment is not None and establishment.la_code != authority.la_code:
         raise TokenRefused("That school is not in your authority's area")
     if agency is not None and agency.authority_id != authority.pk:

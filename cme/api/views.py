@@ -60,6 +60,7 @@ def api_token_add(request: HttpRequest) -> HttpResponse:
         initial={"once": secrets.token_urlsafe(16)},
         establishments=establishments,
         agencies=agencies,
+        authority=membership.authority,
     )
     if form.is_valid() and not _first_sending(request, form.cleaned_data["once"]):
         messages.info(

@@ -53,3 +53,16 @@ def as_school(school_token: CreatedToken) -> ApiClient:
 @pytest.fixture
 def as_partner(partner_token: CreatedToken) -> ApiClient:
     return ApiClient(partner_token.secret)
+
+
+@pytest.fixture
+def authority_token(admin: Any, authority: Any) -> CreatedToken:
+    """The authority's own system's token (CTF upload, Lost Pupil Database)."""
+    return services.api_token_create(
+        actor=admin, authority=authority, name="Case management system", for_authority=True
+    )
+
+
+@pytest.fixture
+def as_authority(authority_token: CreatedToken) -> ApiClient:
+    return ApiClient(authority_token.secret)

@@ -80,7 +80,7 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_missing(
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "organisation": ["Choose the school or partner agency the token is for"]
+        "organisation": ["Choose the school, partner agency or system the token is for"]
     }
     assert 'value="Kept"' in response.content.decode()
     assert response.content.decode().count("<title>Error: ") == 1
@@ -186,3 +186,53 @@ def test_only_administrators_manage_tokens(
 
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
     assert Client().get(LIST).status_code == 302
+
+
+def test_an_administrator_creates_a_token_for_the_authoritys_own_system(
+    admin: Any, client_for: Any, establishment: Any
+) -> None:
+    client = client_for(admin)
+    authority = admin.membership.authority
+    assert f"{authority.name}&#x27;s own system" in client.get(ADD).content.decode()
+
+    response = client.post(ADD, {"name": "Case management system", "organisation": "authority:"})
+
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert (token.establishment, token.agency) == (None, None)
+    assert token.organisation_kind.value == "authority"
+    assert token.organisation_name == str(authority)
+    # The authority's system is neither a school nor an agency: their endpoints refuse it.
+    secret = response.context["secret"]
+    assert ApiClient(secret).get("/api/v1/referrals/CME-ZZZZZZZZ").status_code == 403
+
+
+def test_a_token_is_never_for_two_organisations_at_once(
+    admin: Any, establishment: Any, agency: Any
+) -> None:
+    authority = admin.membership.authority
+    for choice in (
+        {"establishment": establishment, "for_authority": True},
+        {"agency": agency, "for_authority": True},
+        {"establishment": establishment, "agency": agency},
+        {},
+    ):
+        with pytest.raises(TokenRefused, match="Choose one school"):
+            services.api_token_create(actor=admin, authority=authority, name="x", **choice)
+    assert not ApiToken.objects.exists()
+
+
+def test_only_the_authoritys_own_system_passes_the_authority_token_check(
+    rf: Any, authority_token: Any, school_token: Any, partner_token: Any
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from cme.api.auth import authority_token as check
+
+    request = rf.post("/api/v1/")
+    request.auth = authority_token.token
+    assert check(request) == authority_token.token
+    for other in (school_token, partner_token):
+        request.auth = other.token
+        with pytest.raises(PermissionDenied):
+            check(request)
