@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -112,12 +112,28 @@ def _events_in_order() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("seq").iterator(chunk_size=5000)
 
 
-def verify() -> VerifyResult:
-    """Walk the whole chain: every row must hash to itself, link to its predecessor, and end at the head."""
+def head() -> tuple[int, str]:
+    """The last event's number and hash. Kept somewhere the database's owner cannot write (a daily
+    report, another system), it anchors the chain: see `verify(anchors=...)`."""
+    found = AuditChainHead.objects.filter(pk=_HEAD_ID).first()
+    return (found.seq, found.hash) if found else (0, GENESIS_HASH)
+
+
+def verify(anchors: Iterable[tuple[int, str]] = ()) -> VerifyResult:
+    """Walk the whole chain: every row must hash to itself, link to its predecessor, and end at the head.
+
+    A chain rewritten from the start (by someone who can write every row and the head) is
+    consistent with itself; `anchors` — heads recorded earlier, outside the database — catch it,
+    because every event up to an anchor must still have the hash the anchor recorded.
+    """
     problems: list[str] = []
+    expected_anchor = dict(anchors)
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
     for event in _events_in_order():
         checked += 1
+        anchored = expected_anchor.pop(event.seq, None)
+        if anchored is not None and anchored != event.hash:
+            problems.append(f"event {event.seq} is not the event recorded as the head then")
         if event.seq != expected_seq:
             problems.append(f"events {expected_seq} to {event.seq - 1} are missing")
         if event.prev_hash != expected_prev:
@@ -125,8 +141,9 @@ def verify() -> VerifyResult:
         if _digest(event) != event.hash:
             problems.append(f"event {event.seq} has been changed since it was recorded")
         expected_prev, expected_seq = event.hash, event.seq + 1
-    head = AuditChainHead.objects.filter(pk=_HEAD_ID).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    for seq in sorted(expected_anchor):
+        problems.append(f"event {seq}, recorded as the head earlier, is no longer in the trail")
+    head_seq, head_hash = head()
     if head_seq != expected_seq - 1 or head_hash != expected_prev:
         problems.append(
             f"the trail should end at event {head_seq} but ends at event {expected_seq - 1}"

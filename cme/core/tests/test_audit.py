@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
@@ -48,9 +49,9 @@ def guard_lifted() -> Iterator[None]:
                 )
 
 
-def verify_output() -> str:
+def verify_output(*args: str) -> str:
     out = StringIO()
-    call_command("audit", "verify", stdout=out)
+    call_command("audit", "verify", *args, stdout=out)
     return out.getvalue()
 
 
@@ -216,3 +217,59 @@ def test_the_application_cannot_change_or_delete_events(authority: Authority) ->
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
     assert audit.verify().ok
+
+
+def _rewrite_from(seq: int, payload: dict[str, Any]) -> None:
+    """What someone who can write every row could do: change an event, then recompute every later
+    hash and the head so that the chain agrees with itself again."""
+    prev = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else audit.GENESIS_HASH
+    with guard_lifted(), connection.cursor() as cursor:
+        for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+            if event.seq == seq:
+                event.payload = payload
+            event.prev_hash = prev
+            event.hash = audit._digest(event)
+            cursor.execute(
+                "UPDATE core_auditevent SET payload = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [json.dumps(event.payload), event.prev_hash, event.hash, event.pk],
+            )
+            prev = event.hash
+        cursor.execute("UPDATE core_auditchainhead SET hash = %s", [prev])
+
+
+def test_a_head_kept_outside_catches_a_chain_rewritten_from_the_start(
+    authority: Authority, tmp_path: Any
+) -> None:
+    record_three(authority)
+    out = StringIO()
+    call_command("audit", "head", stdout=out)
+    anchors = tmp_path / "anchors.txt"
+    anchors.write_text("# kept by the records manager\n" + out.getvalue(), encoding="utf-8")
+    seq, digest = out.getvalue().split()
+    assert (int(seq), digest) == audit.head() == (3, AuditEvent.objects.get(seq=3).hash)
+    assert "1 earlier head(s) matched" in verify_output("--anchors", str(anchors))
+
+    _rewrite_from(2, {"fields": ["name"], "n": 99})
+
+    assert audit.verify().ok  # consistent with itself…
+    with pytest.raises(CommandError, match="altered"):  # …but not with what was kept outside
+        verify_output("--anchors", str(anchors))
+    assert audit.verify([(3, digest)]).problems == [
+        "event 3 is not the event recorded as the head then"
+    ]
+
+
+def test_an_anchor_past_the_end_of_the_trail_is_reported(authority: Authority) -> None:
+    record_three(authority)
+    assert audit.verify([(7, "a" * 64)]).problems == [
+        "event 7, recorded as the head earlier, is no longer in the trail"
+    ]
+
+
+def test_a_malformed_anchors_file_is_refused_with_its_line(
+    authority: Authority, tmp_path: Any
+) -> None:
+    anchors = tmp_path / "anchors.txt"
+    anchors.write_text("3 abc\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="line 1: expected an event number"):
+        verify_output("--anchors", str(anchors))
