@@ -19,6 +19,18 @@ _SPECIAL_LETTERS = str.maketrans(
     {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "đ": "d",
      "Đ": "D", "ı": "i", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"}
 )  # fmt: skip
+# Names written in Cyrillic or Greek (new arrivals' documents, a parent's own spelling) would
+# otherwise fold to nothing and never match their Latin spelling on a school roll. Close to the
+# passport (ICAO 9303) transliteration; Й, Ё and Ї arrive here already decomposed by NFKD.
+_OTHER_SCRIPTS = str.maketrans(
+    {"А": "A", "Б": "B", "В": "V", "Г": "G", "Ґ": "G", "Д": "D", "Е": "E", "Є": "IE", "Ж": "ZH",
+     "З": "Z", "И": "I", "І": "I", "К": "K", "Л": "L", "М": "M", "Н": "N", "О": "O", "П": "P",
+     "Р": "R", "С": "S", "Т": "T", "У": "U", "Ф": "F", "Х": "KH", "Ц": "TS", "Ч": "CH", "Ш": "SH",
+     "Щ": "SHCH", "Ъ": "IE", "Ы": "Y", "Ь": "", "Э": "E", "Ю": "IU", "Я": "IA",
+     "Α": "A", "Β": "V", "Γ": "G", "Δ": "D", "Ε": "E", "Ζ": "Z", "Η": "I", "Θ": "TH", "Ι": "I",
+     "Κ": "K", "Λ": "L", "Μ": "M", "Ν": "N", "Ξ": "X", "Ο": "O", "Π": "P", "Ρ": "R", "Σ": "S",
+     "Τ": "T", "Υ": "Y", "Φ": "F", "Χ": "CH", "Ψ": "PS", "Ω": "O"}
+)  # fmt: skip
 _NOT_LETTERS = re.compile(r"[^A-Z]+")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _APOSTROPHES = re.compile(r"['’`]")
@@ -40,11 +52,13 @@ _ADDRESS_WORDS = {
 
 
 def fold(text: str) -> str:
-    """Upper case ASCII with accents removed ('Zoë Łukasz' -> 'ZOE LUKASZ')."""
+    """Upper case ASCII with accents removed ('Zoë Łukasz' -> 'ZOE LUKASZ'), Cyrillic and Greek
+    transliterated ('Олена' -> 'OLENA'). Other scripts fold to nothing and compare as missing."""
     if text.isascii():
         return text.upper()
-    text = text.translate(_SPECIAL_LETTERS)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
+    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS)).upper()
+    text = text.replace("ΟΥ", "OU")  # Greek's one digraph that names need: Παπαδόπουλος
+    return text.translate(_OTHER_SCRIPTS).encode("ascii", "ignore").decode()
 
 
 @lru_cache(maxsize=200_000)

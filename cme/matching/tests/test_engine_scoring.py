@@ -47,6 +47,14 @@ def evidence(model: MatchModel, query: PersonRecord, field: str) -> tuple[str, s
     return item.verdict, item.detail
 
 
+def evidence_between(
+    model: MatchModel, query: PersonRecord, candidate: PersonRecord, field: str
+) -> tuple[str, str]:
+    found = model.score(prepare(query), prepare(candidate)).evidence
+    item = next(e for e in found if e.field == field)
+    return item.verdict, item.detail
+
+
 def without_upn(record: PersonRecord, **changes: object) -> PersonRecord:
     return replace(record, id="q", upns=(), **changes)  # type: ignore[arg-type]
 
@@ -233,3 +241,22 @@ def test_a_corrupted_copy_shares_a_blocking_key(corrupted: PersonRecord) -> None
 
 def test_blocking_keys_are_short() -> None:
     assert all(len(key) < 40 for key in query_keys(prepare(CHILD)))
+
+
+def test_a_name_written_in_cyrillic_or_greek_agrees_with_its_latin_spelling(
+    model: MatchModel,
+) -> None:
+    olena = replace(CHILD, forenames=("Olena",), surnames=("Shevchenko",), middle_names="")
+    cyrillic = without_upn(olena, forenames=("Олена",), surnames=("Шевченко",))
+    found = {e.field: e.verdict for e in model.score(prepare(cyrillic), prepare(olena)).evidence}
+    assert (found["Forename"], found["Surname"]) == ("agrees", "agrees")
+
+    dmitry = replace(CHILD, forenames=("Dmitry",), middle_names="")
+    passport = without_upn(dmitry, forenames=("Дмитрий",))  # DMITRII, the passport spelling
+    assert model.score(prepare(passport), prepare(dmitry)).evidence[0].detail == (
+        "nickname or variant (Dmitrii / Dmitry)"
+    )
+
+    greek = replace(CHILD, surnames=("Papadopoulos",))
+    written = without_upn(greek, surnames=("Παπαδόπουλος",))
+    assert evidence_between(model, written, greek, "Surname")[0] == "agrees"
