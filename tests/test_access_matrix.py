@@ -25,6 +25,8 @@ from cme.cases.tests.factories import make_child, open_case
 from cme.children.services import child_seal_break
 from cme.intake.tests.factories import intake_world
 from cme.matching.tests.factories import matching_world
+from cme.panels.tests.factories import panels_world
+from cme.provision.tests.factories import provision_world
 from cme.registers.imports.csvfile import ROLL
 from cme.registers.imports.services import import_batch_create
 from cme.registers.models import ImportKind
@@ -230,6 +232,70 @@ PAGES: dict[str, Page] = {
     "matching_model": Page(url("matching_model"), MANAGER),
     # Aggregate figures: a manager of another authority gets their own authority's figures.
     "reports_dfe_return": Page(url("reports_dfe_return"), MANAGER),
+    # The CTF clock: the school that sent a deletion return records its CTF as sent (posted
+    # empty, the page comes back with the errors); the CME team lists every school's overdue
+    # files and downloads them.
+    "returns_deletion_ctf_sent": Page(
+        url("returns_deletion_ctf_sent", "deletion_return"),
+        {Role.SCHOOL_USER},
+        method="post",
+        outsider=404,
+    ),
+    "returns_ctf_overdue": Page(url("returns_ctf_overdue"), CME_TEAM),
+    "returns_ctf_overdue_csv": Page(url("returns_ctf_overdue_csv"), CME_TEAM),
+    # Places: a school reads and updates its own figures; CME officers and managers those of
+    # every establishment in their area (another area's is a 404).
+    "places_list": Page(url("places_list"), CME_TEAM),
+    "places_own": Page(url("places_own"), {Role.SCHOOL_USER}, ok=302),
+    "places_establishment": Page(
+        url("places_establishment", "establishment"), CME_TEAM | {Role.SCHOOL_USER}, outsider=404
+    ),
+    "places_update": Page(
+        url("places_update", "establishment"), CME_TEAM | {Role.SCHOOL_USER}, outsider=404
+    ),
+    # Needs, brokering, monitoring and support: as the case's own pages (officers and managers,
+    # or the caseworker who owns the case); register audits of providers: CME officers and managers.
+    "provision_needs": Page(url("provision_needs", "case"), CASE_WRITERS, outsider=404),
+    "provision_attempt_add": Page(url("provision_attempt_add", "case"), CASE_WRITERS, outsider=404),
+    "provision_check": Page(
+        url("provision_check", "case", "attendance_check"), CASE_WRITERS, outsider=404
+    ),
+    "provision_support_add": Page(url("provision_support_add", "case"), CASE_WRITERS, outsider=404),
+    "provision_support_response": Page(
+        url("provision_support_response", "case", "support_referral"), CASE_WRITERS, outsider=404
+    ),
+    "provision_register_audits": Page(url("provision_register_audits"), CME_TEAM),
+    "provision_register_audit_add": Page(url("provision_register_audit_add"), CME_TEAM),
+    # Fair access panels: CME officers and managers of the authority.
+    "panel_list": Page(url("panel_list"), CME_TEAM),
+    "panel_schedule": Page(url("panel_schedule"), CME_TEAM),
+    "panel_overdue": Page(url("panel_overdue"), CME_TEAM),
+    "panel_detail": Page(url("panel_detail", "panel_meeting"), CME_TEAM, outsider=404),
+    "panel_change": Page(url("panel_change", "panel_meeting"), CME_TEAM, outsider=404),
+    "panel_agenda_add": Page(url("panel_agenda_add", "panel_meeting"), CME_TEAM, outsider=404),
+    # The matrix's item has a decision, so taking it off is refused with a message and a redirect.
+    "panel_agenda_remove": Page(
+        url("panel_agenda_remove", "panel_meeting", "panel_item"),
+        CME_TEAM,
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "panel_attendee_add": Page(url("panel_attendee_add", "panel_meeting"), CME_TEAM, outsider=404),
+    "panel_attendee_remove": Page(
+        url("panel_attendee_remove", "panel_meeting", "panel_attendee"),
+        CME_TEAM,
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "panel_decision": Page(
+        url("panel_decision", "panel_meeting", "panel_item"), CME_TEAM, outsider=404
+    ),
+    "panel_decision_met": Page(
+        url("panel_decision_met", "panel_meeting", "panel_item"), CME_TEAM, outsider=404
+    ),
+    "panel_case_agenda": Page(url("panel_case_agenda", "case"), CME_TEAM, outsider=404),
     # API tokens: the authority's administrators create and revoke them.
     "api_token_list": Page(url("api_token_list"), ADMIN),
     "api_token_add": Page(url("api_token_add"), ADMIN),
@@ -305,6 +371,8 @@ def world(make_member: Any, authority: Any, agency: Any, establishment: Any) -> 
         **returns_world(authority, establishment, colleague),
         **api_world(authority, agency, colleague),
         **matching_world(authority, colleague, establishment),
+        **provision_world(case, colleague, establishment),  # attendance_check, support_referral
+        **panels_world(authority, make_member(Role.CME_OFFICER), case),
     }
 
 

@@ -146,6 +146,10 @@ class EventKind(models.TextChoices):
     NOTE = "note", "Note added"
     ATTACHMENT = "attachment", "Document added"
     RESTRICTION = "restriction", "Restricted record access"
+    PROVISION = "provision", "Needs and provision"
+    PANEL = "panel", "Fair access panel"
+    TRANSFER = "transfer", "Common Transfer File"
+    LA_ENQUIRY = "la_enquiry", "Enquiry between authorities"
     CLOSED = "closed", "Case closed"
 
 

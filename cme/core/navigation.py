@@ -22,10 +22,15 @@ SECTIONS = [
     NavItem("Referrals", "referral_queue", "intake.triage_referrals"),
     NavItem("Find a child", "matching_find", "matching.find_child"),
     NavItem("Matches", "matching_review", "matching.review_matches"),
+    NavItem("Panels", "panel_list", "panels.run_panels"),
     NavItem("Your referrals", "referral_mine", "intake.view_own_referrals"),
     NavItem("School returns", "returns_list", "returns.view_school_returns"),
     NavItem("School returns", "returns_all", "returns.view_all_returns"),
+    NavItem("CTFs overdue", "returns_ctf_overdue", "returns.view_ctf_overdue"),
     NavItem("EHE register", "ehe_list", "returns.view_ehe"),
+    NavItem("Places", "places_list", "registers.view_all_places"),
+    NavItem("Places", "places_own", "registers.view_own_places"),
+    NavItem("Register audits", "provision_register_audits", "provision.view_register_audits"),
     NavItem("DfE return", "reports_dfe_return", "reports.dfe_return"),
     NavItem("Restricted access", "grant_list", "cases.view_grants"),
     NavItem("Audit trail", "audit_list", "core.view_audit"),
@@ -42,11 +47,19 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
     user = request.user
     if not user.is_authenticated:
         return []
-    items = []
+    items: list[dict[str, object]] = []
     for section in SECTIONS:
         if section.permission and not user.has_perm(section.permission):
             continue
-        href = reverse(section.url_name)
-        current = request.path == href or (href != "/" and request.path.startswith(href))
-        items.append({"text": section.label, "href": href, "current": current})
+        items.append({"text": section.label, "href": reverse(section.url_name), "current": False})
+    # The section whose address is the longest start of this page's: Places
+    # (/establishments/places/) rather than Establishments (/establishments/).
+    containing = [
+        item
+        for item in items
+        if request.path == item["href"]
+        or (item["href"] != "/" and request.path.startswith(str(item["href"])))
+    ]
+    if containing:
+        max(containing, key=lambda item: len(str(item["href"])))["current"] = True
     return items

@@ -32,12 +32,16 @@ from cme.demo.catalogue import (
     AuthoritySpec,
 )
 from cme.demo.intake import build_intake
+from cme.demo.panels import build_panels
 from cme.demo.places import district_streets
+from cme.demo.places_register import build_places_register
+from cme.demo.provision import build_provision
 from cme.demo.pupils import Area, RollMaker, UpnAllocator, academic_year_of, split_evenly
 from cme.demo.returns import build_returns
 from cme.demo.terms import demo_terms
 from cme.matching.demo import build_matching
 from cme.registers.models import Establishment, Phase, RollEntry
+from cme.returns.demo import build_ctf_clock
 
 SERVICE_OPERATOR = "service_operator"
 _BATCH = 2000
@@ -102,6 +106,10 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     new_cases = demo_cases(authorities, establishments, today)
     build_intake(authorities["990"], today=today)  # referrals, contacts and a truancy sweep
     build_returns(authorities["990"], today=today)  # school returns and the EHE register
+    build_ctf_clock(authorities["990"], today=today)  # CTF due dates; most past-due ones sent
+    build_places_register(authorities["990"], today=today)  # places, some figures stale
+    build_provision(authorities["990"], today=today)  # needs, brokering, monitoring, support
+    build_panels(authorities["990"], today=today)  # fair access panels: decisions, some overdue
     build_api_tokens(authorities["990"])  # a school's token and a revoked agency token
     build_matching(authorities["990"])  # the matching index, and a few matches to review
     return DemoCounts(

@@ -12,10 +12,13 @@ from cme.registers.models import (
     Establishment,
     EstablishmentKind,
     Phase,
+    PlaceFigure,
     establishment_number_validator,
     urn_validator,
 )
+from cme.registers.places import NOT_IN_REGISTER_KINDS, YEAR_GROUPS, year_group_label
 from cme.registers.selectors import EstablishmentFilter
+from cme.registers.services import ProgrammePlaces
 
 
 class EstablishmentForm(forms.ModelForm[Establishment]):
@@ -111,3 +114,128 @@ class EstablishmentFilterForm(forms.Form):
             phase=data.get("phase") or "",
             is_open={"open": True, "closed": False}.get(status),
         )
+
+
+# -- The places register ------------------------------------------------------------------------
+
+
+def _places_field(label: str, required: bool = False, help_text: str = "") -> forms.IntegerField:
+    noun = label[0].lower() + label[1:]
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=9999,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+        error_messages={
+            "required": f"Enter the {noun}",
+            "invalid": f"The {noun} must be a whole number, like 3",
+            "min_value": f"The {noun} must be 0 or more",
+            "max_value": f"The {noun} must be 9999 or fewer",
+        },
+    )
+
+
+class SchoolPlacesForm(forms.Form):
+    """A school's places by year group: one box per year group it takes, filled with the current
+    figures so that sending them again confirms them."""
+
+    def __init__(self, *args: Any, year_groups: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.year_groups = year_groups
+        for group in year_groups:
+            self.fields[f"year_{group}"] = _places_field(
+                f"{year_group_label(group)} places available"
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and all(data.get(f"year_{g}") is None for g in self.year_groups):
+            raise forms.ValidationError("Enter the places available in at least one year group")
+        return data
+
+    def figures(self) -> dict[str, int]:
+        return {
+            group: self.cleaned_data[f"year_{group}"]
+            for group in self.year_groups
+            if self.cleaned_data.get(f"year_{group}") is not None
+        }
+
+
+class ProgrammePlacesForm(forms.Form):
+    """An alternative provider's places by programme: each current programme's places (and
+    whether it has ended), and optionally a new programme."""
+
+    new_name = forms.CharField(label="New programme name", required=False, max_length=120)
+    new_places = _places_field("Places on the new programme")
+
+    def __init__(self, *args: Any, programmes: list[PlaceFigure], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programmes = programmes
+        fields: dict[str, forms.Field] = {}
+        for figure in programmes:
+            fields[f"programme_{figure.pk}"] = _places_field(
+                f"Places on {figure.programme}", required=True
+            )
+            fields[f"programme_{figure.pk}_ended"] = forms.BooleanField(
+                label=f"{figure.programme} is no longer offered", required=False
+            )
+            self.initial.setdefault(f"programme_{figure.pk}", figure.places)
+        # The current programmes first, then the new one.
+        new = {name: self.fields.pop(name) for name in ("new_name", "new_places")}
+        self.fields.update(fields)
+        self.fields.update(new)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name, count = (data.get("new_name") or "").strip(), data.get("new_places")
+        if name and count is None and "new_places" not in self.errors:
+            self.add_error("new_places", "Enter the places on the new programme")
+        if count is not None and not name:
+            self.add_error("new_name", "Enter the new programme's name")
+        if not self.errors and not self.programmes and not name:
+            raise forms.ValidationError("Enter a programme and its places")
+        taken = {f.programme.casefold() for f in self.programmes}
+        if name and name.casefold() in taken:
+            self.add_error("new_name", f"{name} is already listed: change its places above")
+        return data
+
+    def figures(self) -> list[ProgrammePlaces]:
+        data = self.cleaned_data
+        given = [
+            ProgrammePlaces(
+                name=f.programme,
+                places=data[f"programme_{f.pk}"],
+                ended=bool(data.get(f"programme_{f.pk}_ended")),
+            )
+            for f in self.programmes
+        ]
+        if (data.get("new_name") or "").strip():
+            given.append(ProgrammePlaces(name=data["new_name"].strip(), places=data["new_places"]))
+        return given
+
+
+class PlacesFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type",
+        required=False,
+        choices=[
+            ("", "Any type"),
+            *[
+                (k, label)
+                for k, label in EstablishmentKind.choices
+                if k not in NOT_IN_REGISTER_KINDS
+            ],
+        ],
+    )
+    phase = forms.ChoiceField(
+        label="Phase", required=False, choices=[("", "Any phase"), *Phase.choices]
+    )
+    year_group = forms.ChoiceField(
+        label="Year group",
+        required=False,
+        choices=[("", "All year groups"), *[(g, year_group_label(g)) for g in YEAR_GROUPS]],
+        help_text="Alternative provision gives places by programme, so it is left out when you "
+        "choose a year group",
+    )

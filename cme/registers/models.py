@@ -204,3 +204,46 @@ class ImportAlert(models.Model):
 
     def __str__(self) -> str:
         return f"import alert {self.pk}"
+
+
+class PlaceFigure(models.Model):
+    """How many places an establishment has free in one year group (a school) or on one named
+    programme (alternative provision), as given on one day by one person (§3.7.1, App.2 item 16).
+
+    Figures are never changed: each update adds rows, and the newest row for an establishment's
+    year group or programme is its current figure, so the history is the table itself. A
+    programme that is no longer offered gets a last row with `ended` set.
+    """
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="place_figures"
+    )
+    year_group = models.CharField(max_length=3, blank=True)
+    programme = models.CharField(max_length=120, blank=True)
+    places = models.PositiveIntegerField()
+    ended = models.BooleanField(default=False)
+    as_of = models.DateField("Figure given on")
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-as_of", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["establishment", "year_group", "programme", "-as_of"],
+                name="place_figure_latest_idx",
+            )
+        ]
+        constraints = [
+            # A figure is for a year group or for a programme, never both or neither.
+            models.CheckConstraint(
+                condition=(models.Q(year_group="") & ~models.Q(programme=""))
+                | (~models.Q(year_group="") & models.Q(programme="")),
+                name="place_figure_year_group_or_programme",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"place figure {self.pk}"

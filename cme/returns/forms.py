@@ -13,7 +13,7 @@ from cme.children.models import Relationship, Sex
 from cme.core.dates import GovUKDateField
 from cme.registers.models import Establishment
 from cme.returns.grounds import Ground, ground_label, needs_joint_enquiries
-from cme.returns.models import EHEEndReason, EHESource, EHEStatus
+from cme.returns.models import CTFRoute, EHEEndReason, EHESource, EHEStatus
 from cme.returns.selectors import DELETION, NEW_PUPIL, EHEFilter, ReturnFilter
 from cme.returns.uploads import DELETION as UPLOAD_DELETION
 from cme.returns.uploads import NEW_PUPIL as UPLOAD_NEW_PUPIL
@@ -271,3 +271,25 @@ class EHEEndForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose why home education ended"},
     )
+
+
+class CTFSentForm(forms.Form):
+    sent_on = _date("Date the file was sent", help_text=DATE_HINT)
+    via = forms.ChoiceField(
+        label="Where did you send it?",
+        choices=CTFRoute.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where you sent the common transfer file"},
+    )
+
+
+CTF_SORT_CHOICES = [
+    ("overdue", "Most overdue first"),
+    ("-overdue", "Least overdue first"),
+    ("school", "School, A to Z"),
+    ("-school", "School, Z to A"),
+]
+
+
+class CTFSortForm(forms.Form):
+    sort = forms.ChoiceField(label="Sort by", choices=CTF_SORT_CHOICES, required=False)

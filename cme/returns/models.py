@@ -32,6 +32,14 @@ class Channel(models.TextChoices):
     API = "api", "API"
 
 
+class CTFRoute(models.TextChoices):
+    """Where the school sent a leaving pupil's common transfer file (§3.9.4)."""
+
+    DESTINATION = "destination", "To the pupil's new school"
+    LOST = "lost", "To the Lost Pupil Database, as a lost pupil (destination not known)"
+    AUTHORITY = "authority", "To the local authority"
+
+
 class DueBasis(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", "Calendar days"
     SCHOOL_DAYS = "school_days", "School days"
@@ -132,6 +140,16 @@ class DeletionReturn(PupilReturn):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The common transfer file (§3.9.4.4): due within 15 school days of the deletion, unless the
+    # ground needs none (cme/returns/ctf.py). No due date means no CTF is owed.
+    ctf_due_on = models.DateField("CTF due by", null=True, blank=True)
+    ctf_due_basis = models.CharField(max_length=20, choices=DueBasis.choices, blank=True)
+    ctf_sent_on = models.DateField("CTF sent on", null=True, blank=True)
+    ctf_sent_via = models.CharField(max_length=12, choices=CTFRoute.choices, blank=True)
+    ctf_sent_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ctf_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -139,6 +157,17 @@ class DeletionReturn(PupilReturn):
             models.Index(fields=["authority", "-submitted_at"], name="deletion_return_newest_idx"),
             models.Index(
                 fields=["establishment", "-submitted_at"], name="deletion_return_school_idx"
+            ),
+            # The open CTF obligations, oldest due first: the overdue lists read only these.
+            models.Index(
+                fields=["authority", "ctf_due_on"],
+                condition=models.Q(ctf_due_on__isnull=False, ctf_sent_on__isnull=True),
+                name="deletion_return_ctf_open_idx",
+            ),
+            models.Index(
+                fields=["establishment", "upn"],
+                condition=models.Q(ctf_due_on__isnull=False, ctf_sent_on__isnull=True),
+                name="deletion_return_ctf_upn_idx",
             ),
         ]
         constraints = [
@@ -169,6 +198,27 @@ class DeletionReturn(PupilReturn):
     @staticmethod
     def due_for(deleted_on: date) -> date:
         return deleted_on + timedelta(days=DELETION_GRACE_DAYS)
+
+    @property
+    def ctf_is_due(self) -> bool:
+        """Whether the school owes a CTF for this pupil at all."""
+        return self.ctf_due_on is not None
+
+    @property
+    def ctf_is_sent(self) -> bool:
+        return self.ctf_sent_on is not None
+
+    @property
+    def ctf_sent_late(self) -> bool:
+        return (
+            self.ctf_due_on is not None
+            and self.ctf_sent_on is not None
+            and self.ctf_sent_on > self.ctf_due_on
+        )
+
+    def ctf_overdue_on(self, today: date) -> bool:
+        """Owed, not yet sent, and past its due date on `today`."""
+        return self.ctf_due_on is not None and self.ctf_sent_on is None and today > self.ctf_due_on
 
 
 class NewPupilReturn(PupilReturn):

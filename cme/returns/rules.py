@@ -49,3 +49,7 @@ add_perm(
 add_perm("returns.view_ehe", is_cme_team)
 add_perm("returns.add_ehe", is_cme_team)
 add_perm("returns.change_ehe", is_cme_team & is_in_own_authority)
+# The CTF clock: the school that deleted the pupil records when it sent the file; the CME team
+# lists every school's overdue files.
+add_perm("returns.record_ctf_sent", is_school_user & is_own_school_return)
+add_perm("returns.view_ctf_overdue", is_cme_team)

@@ -8,7 +8,7 @@ the number of returns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from cme.accounts.models import Role
 from cme.children.restriction import RESTRICTED_LABEL, active_grants
+from cme.core.calendar import CalendarMissing, SchoolCalendar, bank_holidays_england
 from cme.returns.models import DeletionReturn, EHERegistration, EHEStatus, NewPupilReturn
 
 DELETION, NEW_PUPIL = "deletion", "new_pupil"
@@ -248,3 +249,89 @@ def ehe_matching(user: Any, filters: EHEFilter | None = None) -> QuerySet[EHEReg
     if filters.started_from:
         qs = qs.filter(started_on__gte=filters.started_from)
     return qs.order_by("-started_on", "-pk")
+
+
+# -- The CTF clock -------------------------------------------------------------------------------
+
+CTF_SORTS = {
+    # Most overdue first is the oldest due date first: school days only ever add up.
+    "overdue": ("ctf_due_on", "establishment__name", "pk"),
+    "-overdue": ("-ctf_due_on", "establishment__name", "-pk"),
+    "school": ("establishment__name", "ctf_due_on", "pk"),
+    "-school": ("-establishment__name", "ctf_due_on", "pk"),
+}
+
+
+def ctf_overdue_visible_to(user: Any, today: date, sort: str = "overdue") -> QuerySet[Any]:
+    """Deletion returns whose CTF is owed, not recorded as sent, and past its due date on
+    `today`: a school user's own school's, or the CME team's whole authority's."""
+    scope = _scope(user)
+    if scope is None:
+        return DeletionReturn.objects.none()
+    qs = (
+        DeletionReturn.objects.filter(scope)
+        .filter(ctf_due_on__isnull=False, ctf_sent_on__isnull=True, ctf_due_on__lt=today)
+        .select_related("authority", "establishment", "child")
+        .order_by(*CTF_SORTS.get(sort, CTF_SORTS["overdue"]))
+    )
+    return _with_grant(qs, user)
+
+
+@dataclass(frozen=True)
+class OverdueCTF:
+    pk: int
+    reference: str
+    establishment: str
+    dfe_number: str
+    name: str
+    deleted_on: date
+    due_on: date
+    days_overdue: int
+    # False when the authority's term dates do not cover the days: then weekdays other than
+    # bank holidays were counted instead, and the page says so.
+    in_school_days: bool
+
+
+def _weekdays_after(start: date, end: date) -> int:
+    """Weekdays after `start` up to and including `end`, leaving out England's bank holidays."""
+    days, day = 0, start
+    holidays = {h for year in range(start.year, end.year + 1) for h in bank_holidays_england(year)}
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            days += 1
+    return days
+
+
+def overdue_ctf_rows(returns: Any, user: Any, today: date) -> list[OverdueCTF]:
+    """The rows of one page of overdue CTFs, with school days overdue counted on each
+    authority's calendar (one calendar per authority on the page: two queries each)."""
+    returns = list(returns)
+    calendars: dict[int, SchoolCalendar] = {}
+    for ret in returns:
+        if ret.authority_id not in calendars:
+            first = min(r.ctf_due_on for r in returns if r.authority_id == ret.authority_id)
+            calendars[ret.authority_id] = SchoolCalendar.load(ret.authority, first, today)
+    school_view = getattr(getattr(user, "membership", None), "role", None) == Role.SCHOOL_USER
+    rows = []
+    for ret in returns:
+        try:
+            days = calendars[ret.authority_id].school_days_between(ret.ctf_due_on, today)
+            in_school_days = True
+        except CalendarMissing:
+            days, in_school_days = _weekdays_after(ret.ctf_due_on, today), False
+        hidden = not school_view and not details_visible(ret, user)
+        rows.append(
+            OverdueCTF(
+                pk=ret.pk,
+                reference=ret.reference,
+                establishment="Withheld" if hidden else ret.establishment.name,
+                dfe_number="" if hidden else ret.establishment.dfe_number,
+                name=RESTRICTED_LABEL if hidden else ret.display_name,
+                deleted_on=ret.deleted_on,
+                due_on=ret.ctf_due_on,
+                days_overdue=days,
+                in_school_days=in_school_days,
+            )
+        )
+    return rows

@@ -36,6 +36,7 @@ from cme.core.calendar import CalendarMissing, add_school_days
 from cme.core.models import AuditAction
 from cme.matching import hooks as matching
 from cme.registers.models import Establishment
+from cme.returns.ctf import ctf_due
 from cme.returns.grounds import Action, rule_for
 from cme.returns.models import (
     NEW_PUPIL_SCHOOL_DAYS,
@@ -294,6 +295,7 @@ def deletion_return_submit(
     joint_case = None
     if rule.action == Action.REQUIRES_JOINT_ENQUIRIES:
         joint_case = _joint_enquiry_case(authority, pupil, since=details.last_attended_on)
+    ctf_due_on, ctf_due_basis = ctf_due(authority, details.ground, details.deleted_on)
     ret = DeletionReturn(
         authority=authority,
         establishment=establishment,
@@ -314,6 +316,8 @@ def deletion_return_submit(
         welfare_concerns=details.welfare_concerns,
         due_on=DeletionReturn.due_for(details.deleted_on),
         due_basis=DueBasis.CALENDAR_DAYS,
+        ctf_due_on=ctf_due_on,
+        ctf_due_basis=ctf_due_basis,
         dedupe_key=dedupe_key(
             upn=pupil.upn,
             forename=pupil.forename,
@@ -350,6 +354,7 @@ def deletion_return_submit(
             "child": ret.child_id,
             "case": ret.case_id,
             "ehe_registration": ehe.pk if ehe else None,
+            "ctf_due_on": ret.ctf_due_on,
         },
     )
     matching.return_received(ret)

@@ -11,6 +11,13 @@ urlpatterns = [
     path(
         "returns/deletion/<int:pk>/", views.deletion_return_detail, name="returns_deletion_detail"
     ),
+    path(
+        "returns/deletion/<int:pk>/ctf-sent/",
+        views.deletion_return_ctf_sent,
+        name="returns_deletion_ctf_sent",
+    ),
+    path("returns/ctf-overdue/", views.ctf_overdue, name="returns_ctf_overdue"),
+    path("returns/ctf-overdue.csv", views.ctf_overdue_csv, name="returns_ctf_overdue_csv"),
     path("returns/new-pupil/new/", views.new_pupil_return_new, name="returns_new_pupil_new"),
     path(
         "returns/new-pupil/<int:pk>/",

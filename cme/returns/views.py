@@ -3,23 +3,29 @@ records come through the selectors, so another school's return is a 404."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cme.accounts.models import Membership, User
+from cme.cases.exports import escape_formula
 from cme.children.restriction import RESTRICTED_LABEL
 from cme.core import audit
 from cme.core.models import AuditAction
 from cme.core.pagination import paginate
 from cme.core.permissions import permission_required
 from cme.registers.models import Establishment
-from cme.returns import services, uploads
+from cme.returns import ctf, services, uploads
 from cme.returns.forms import (
+    CTFSentForm,
+    CTFSortForm,
     DeletionReturnForm,
     EHEAddForm,
     EHEEndForm,
@@ -34,11 +40,13 @@ from cme.returns.selectors import (
     DELETION,
     EHEFilter,
     ReturnFilter,
+    ctf_overdue_visible_to,
     deletion_returns_visible_to,
     details_visible,
     ehe_matching,
     ehe_registrations_visible_to,
     new_pupil_returns_visible_to,
+    overdue_ctf_rows,
     returns_matching,
     to_rows,
 )
@@ -75,9 +83,16 @@ def _posted(request: HttpRequest) -> Any:
 @permission_required("returns.view_school_returns")
 def returns_list(request: HttpRequest) -> HttpResponse:
     """The school's own returns, both kinds, newest first."""
-    context = paginate(request, returns_matching(_user(request)), PER_PAGE)
+    user = _user(request)
+    context = paginate(request, returns_matching(user), PER_PAGE)
     context["page"].object_list = to_rows(context["page"].object_list, school_view=True)
-    return render(request, "returns/returns_list.html", {**context, "school": _school(request)})
+    today = timezone.localdate()
+    overdue = overdue_ctf_rows(ctf_overdue_visible_to(user, today), user, today)
+    return render(
+        request,
+        "returns/returns_list.html",
+        {**context, "school": _school(request), "ctf_overdue": overdue},
+    )
 
 
 def _submit_page(
@@ -211,14 +226,14 @@ def _viewed(request: HttpRequest, ret: DeletionReturn | NewPupilReturn) -> None:
     )
 
 
-@permission_required("returns.view_returns")
-def deletion_return_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ret = get_object_or_404(deletion_returns_visible_to(_user(request)), pk=pk)
-    if not _user(request).has_perm("returns.view_return", ret):
-        raise Http404
-    _viewed(request, ret)
+def _deletion_page(
+    request: HttpRequest, ret: DeletionReturn, ctf_form: CTFSentForm | None = None
+) -> HttpResponse:
+    user = _user(request)
     rule = rule_for(ret.ground)
     ehe = EHERegistration.objects.filter(deletion_return=ret).first()
+    today = timezone.localdate()
+    can_record = user.has_perm("returns.record_ctf_sent", ret)
     return render(
         request,
         "returns/deletion_detail.html",
@@ -227,10 +242,49 @@ def deletion_return_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ground": ground_label(ret.ground),
             "action": rule.action,
             "ehe": ehe,
-            "details_visible": details_visible(ret, _user(request)),
-            "team_view": _user(request).has_perm("returns.view_all_returns"),
+            "details_visible": details_visible(ret, user),
+            "team_view": user.has_perm("returns.view_all_returns"),
+            "no_ctf_reason": ctf.no_ctf_reason(ret.ground),
+            "ctf_overdue": ret.ctf_overdue_on(today),
+            "ctf_form": (ctf_form or CTFSentForm())
+            if can_record and ret.ctf_is_due and not ret.ctf_is_sent
+            else None,
+            "form": ctf_form,  # for the error summary
         },
     )
+
+
+@permission_required("returns.view_returns")
+def deletion_return_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ret = get_object_or_404(deletion_returns_visible_to(_user(request)), pk=pk)
+    if not _user(request).has_perm("returns.view_return", ret):
+        raise Http404
+    _viewed(request, ret)
+    return _deletion_page(request, ret)
+
+
+@require_http_methods(["POST"])
+@permission_required("returns.submit_returns")
+def deletion_return_ctf_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The school records when and where it sent the pupil's common transfer file."""
+    ret = get_object_or_404(deletion_returns_visible_to(_user(request)), pk=pk)
+    if not _user(request).has_perm("returns.record_ctf_sent", ret):
+        raise Http404
+    form = CTFSentForm(request.POST)
+    if form.is_valid():
+        try:
+            ctf.deletion_return_ctf_sent(
+                deletion_return=ret,
+                sent_on=form.cleaned_data["sent_on"],
+                via=form.cleaned_data["via"],
+                actor=_user(request),
+            )
+        except ctf.CTFRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Common transfer file for {ret.reference} recorded as sent")
+            return redirect("returns_deletion_detail", pk=ret.pk)
+    return _deletion_page(request, ret, form)
 
 
 @permission_required("returns.view_returns")
@@ -331,3 +385,77 @@ def ehe_end(request: HttpRequest, pk: int) -> HttpResponse:
             or bool(getattr(registration, "child_has_grant", False)),
         },
     )
+
+
+# -- Overdue common transfer files, for the CME team ---------------------------------------------
+
+CTF_CSV_HEADERS = [
+    "Reference",
+    "School",
+    "DfE number",
+    "Pupil",
+    "Name removed",
+    "CTF due by",
+    "Days overdue",
+    "Counted in",
+]
+
+
+def _ctf_sort(request: HttpRequest) -> str:
+    form = CTFSortForm(request.GET or None)
+    return (form.cleaned_data.get("sort") or "overdue") if form.is_valid() else "overdue"
+
+
+@permission_required("returns.view_ctf_overdue")
+def ctf_overdue(request: HttpRequest) -> HttpResponse:
+    """Every school's common transfer files past their 15-school-day deadline."""
+    user, today, sort = _user(request), timezone.localdate(), _ctf_sort(request)
+    context = paginate(request, ctf_overdue_visible_to(user, today, sort), PER_PAGE)
+    context["page"].object_list = overdue_ctf_rows(context["page"].object_list, user, today)
+    return render(
+        request,
+        "returns/ctf_overdue.html",
+        {
+            **context,
+            "sort": sort,
+            "today": today,
+            "estimated": any(not r.in_school_days for r in context["page"].object_list),
+        },
+    )
+
+
+@permission_required("returns.view_ctf_overdue")
+def ctf_overdue_csv(request: HttpRequest) -> HttpResponse:
+    """The same list as a CSV file, formula-escaped; the export is audited."""
+    user, today, sort = _user(request), timezone.localdate(), _ctf_sort(request)
+    rows = overdue_ctf_rows(ctf_overdue_visible_to(user, today, sort), user, today)
+    audit.record(
+        action=AuditAction.EXPORTED,
+        actor=user,
+        target_type="returns.ctf_overdue",
+        authority_id=_membership(request).authority_id,
+        payload={"kind": "ctf_overdue", "format": "csv", "rows": len(rows), "on": today},
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CTF_CSV_HEADERS)
+    writer.writerows(
+        [
+            escape_formula(value) if isinstance(value, str) else value
+            for value in (
+                row.reference,
+                row.establishment,
+                row.dfe_number,
+                row.name,
+                row.deleted_on,
+                row.due_on,
+                str(row.days_overdue),
+                "school days" if row.in_school_days else "weekdays (no term dates)",
+            )
+        ]
+        for row in rows
+    )
+    # The byte order mark makes Excel read the file as UTF-8.
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ctfs-overdue-{today}.csv"'
+    return response

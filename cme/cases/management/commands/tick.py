@@ -1,4 +1,6 @@
-"""`cme tick`: the daily clocks. Creates due monthly follow-ups and emails their owners.
+"""`cme tick`: the daily clocks. Creates due monthly follow-ups and emails their owners; starts
+placements whose day has come, schedules attendance checks and raises tasks for missed ones;
+records fair access panel decisions met and alerts the owners of those not met by their date.
 
 Safe to run more than once a day (by cron, or by a task worker): it only acts on what is new.
 """
@@ -10,14 +12,30 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from cme.cases import services
+from cme.panels import services as panels
+from cme.provision.services import provision_tick
 
 
 class Command(BaseCommand):
-    help = "Create due follow-up tasks and send reminders (idempotent; run daily)."
+    help = (
+        "Create due follow-up tasks and send reminders; start due placements, schedule attendance "
+        "checks and raise tasks for missed ones; alert overdue panel decisions (idempotent; run "
+        "daily)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = services.follow_ups_create()
         people = services.reminders_send(tasks=created)
         self.stdout.write(
             f"{len(created)} follow-up task(s) created; {people} reminder email(s) sent."
+        )
+        placements = provision_tick()
+        self.stdout.write(
+            f"{placements.started} placement(s) started; {placements.checks_added} attendance "
+            f"check(s) scheduled; {placements.missed_tasks} task(s) raised for missed checks."
+        )
+        decisions = panels.decisions_check()
+        self.stdout.write(
+            f"{decisions.met} panel decision(s) recorded as met; "
+            f"{len(decisions.alerted)} overdue panel decision alert(s) raised."
         )
