@@ -1,6 +1,7 @@
 """Reading a 2,000-pupil Common Transfer File: wall time and peak memory.
 
     python bench/bench_ctf.py [--pupils 2000] [--repeat 5] [--keep FILE] [--json FILE]
+    DATABASE_URL=postgres://…/bench_ctf python bench/bench_ctf.py --import [--pupils 2000]
 
 Writes a CTF of `--pupils` full records (every block CME reads: addresses, contacts, attendance,
 school history, SEN, FSM, languages, looked after, assessments) with the project's writer, then
@@ -15,6 +16,7 @@ separate read. Target (issue 6): ≤ 2 s and ≤ 200 MB.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -26,6 +28,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -116,6 +119,107 @@ def cell(row: dict[str, object], key: str) -> str:
     return str(row[key])
 
 
+def distinct_pupils(count: int, seed: int) -> list[Any]:
+    """Full records with the synthetic population's names, dates of birth, addresses and UPNs
+    (bench/synth.py), so that, as in a real file, the pupils are different children."""
+    from datetime import date
+
+    from cme.transfers.ctf import Address, Contact
+
+    sys.path.insert(0, str(HERE))
+    from synth import generate
+
+    people = generate("lookup", count, 1, seed=seed).register
+    pupils: list[Any] = []
+    for number, person in enumerate(people, start=1):
+        base = full_pupil(number)
+        pupils.append(
+            dataclasses.replace(
+                base,
+                upn=person["upn"],
+                former_upns=(),
+                surname=person["surname"],
+                forename=person["forename"],
+                middle_names=person["middle_names"],
+                preferred_surname="",
+                preferred_forename="",
+                former_surname=person["former_surname"],
+                dob=date.fromisoformat(person["dob"]),
+                sex=person["sex"],
+                addresses=(Address(lines=(person["address"],), postcode=person["postcode"]),),
+                contacts=tuple(
+                    dataclasses.replace(contact, surname=person["surname"])
+                    for contact in base.contacts
+                    if isinstance(contact, Contact)
+                ),
+            )
+        )
+    return pupils
+
+
+def bench_import(pupils: int, repeat_preview: int) -> None:
+    """Store, preview and import a lost-pupil CTF of `pupils` full records into the database
+    DATABASE_URL names (a scratch one: it creates an authority 801 and an officer), then import
+    it again (the idempotent path). Times each step with perf_counter and counts queries."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cme.settings")
+    import django
+
+    django.setup()
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cme.accounts.models import Authority, Membership, Role, User
+    from cme.children.models import Child
+    from cme.transfers import services
+
+    authority, _ = Authority.objects.get_or_create(
+        la_code="801", defaults={"name": "Benchshire Council"}
+    )
+    officer, _ = User.objects.get_or_create(
+        email="ctf-officer@bench.example", defaults={"full_name": "Bench officer"}
+    )
+    Membership.objects.get_or_create(user=officer, authority=authority, role=Role.CME_OFFICER)
+    run = int(time.time())
+    out = io.BytesIO()
+    header = sample_header("XXX", "XXXX")
+    # A different file each run (a new date), so the sha256 does not find an earlier upload.
+    header = dataclasses.replace(header, supplier_id=f"B{run}")
+    write_ctf(header, distinct_pupils(pupils, seed=run), out)
+    content = out.getvalue()
+    before = Child.objects.count()
+    steps: list[tuple[str, float, int]] = []
+
+    def timed(name: str, work: object) -> object:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = work()  # type: ignore[operator]
+            steps.append((name, time.perf_counter() - started, len(queries)))
+        return result
+
+    stored = timed(
+        "store (read, XSD, save)",
+        lambda: services.ctf_upload_store(actor=officer, authority=authority, content=content),
+    )
+    upload = stored.upload  # type: ignore[attr-defined]
+    for number in range(repeat_preview):
+        timed(
+            f"preview {number + 1} (match every pupil)", lambda: services.ctf_preview(upload=upload)
+        )
+    summary = timed("import", lambda: services.ctf_import(actor=officer, upload=upload))
+    timed(
+        "import again (nothing changes)", lambda: services.ctf_import(actor=officer, upload=upload)
+    )
+    print(f"{pupils} pupils, {len(content) / MB:.1f} MB; load average {os.getloadavg()[0]:.2f}")
+    print(f"children before {before}, after {Child.objects.count()}; {summary}")
+    print()
+    print("| step | seconds | queries |")
+    print("|---|---|---|")
+    for name, seconds, queries in steps:
+        print(f"| {name} | {seconds:.2f} | {queries} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, default=2000)
@@ -123,7 +227,16 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the CTF here and keep it")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--import",
+        dest="import_",
+        action="store_true",
+        help="store, preview and import into DATABASE_URL's database (a scratch one)",
+    )
     args = parser.parse_args()
+    if args.import_:
+        bench_import(args.pupils, 1)
+        return
     if args.child:
         file, validate, streaming, repeat = args.child
         print(json.dumps(measure(Path(file), validate == "1", streaming == "1", int(repeat))))

@@ -23,14 +23,19 @@ from cme.api.tests.factories import api_world
 from cme.cases import services
 from cme.cases.tests.factories import make_child, open_case
 from cme.children.services import child_seal_break
+from cme.enquiries.tests.factories import enquiries_world
 from cme.intake.tests.factories import intake_world
+from cme.lpd.tests.factories import lpd_world
 from cme.matching.tests.factories import matching_world
 from cme.panels.tests.factories import panels_world
 from cme.provision.tests.factories import provision_world
 from cme.registers.imports.csvfile import ROLL
 from cme.registers.imports.services import import_batch_create
 from cme.registers.models import ImportKind
+from cme.reports.selfeval.services import selfevaluation_start
+from cme.reports.terms import term_of
 from cme.returns.tests.factories import returns_world
+from cme.transfers.tests.factories import transfers_world
 
 pytestmark = pytest.mark.django_db
 
@@ -296,6 +301,95 @@ PAGES: dict[str, Page] = {
         url("panel_decision_met", "panel_meeting", "panel_item"), CME_TEAM, outsider=404
     ),
     "panel_case_agenda": Page(url("panel_case_agenda", "case"), CME_TEAM, outsider=404),
+    # Common transfer files: a school user uploads, sees and imports its own school's; the CME
+    # team its authority's. A CTF is sent from a case by officers and managers; a restricted
+    # child's export is allowed by a manager.
+    "transfers_ctf_list": Page(url("transfers_ctf_list"), CME_TEAM | {Role.SCHOOL_USER}),
+    "transfers_ctf_upload": Page(url("transfers_ctf_upload"), CME_TEAM | {Role.SCHOOL_USER}),
+    "transfers_ctf_detail": Page(
+        url("transfers_ctf_detail", "ctf_upload"), CME_TEAM | {Role.SCHOOL_USER}, outsider=404
+    ),
+    "transfers_ctf_import": Page(
+        url("transfers_ctf_import", "ctf_upload"),
+        CME_TEAM | {Role.SCHOOL_USER},
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "transfers_case_export": Page(url("transfers_case_export", "case"), CME_TEAM, outsider=404),
+    "transfers_case_export_grant": Page(
+        url("transfers_case_export_grant", "ctf_restricted_case"), MANAGER, outsider=404
+    ),
+    # The Lost Pupil Database: a school its own uploads, the CME team its authority's; the search,
+    # a lost pupil's record and its download are shared by every authority's CME team.
+    "lpd_uploads": Page(url("lpd_uploads"), CME_TEAM | {Role.SCHOOL_USER}),
+    "lpd_upload": Page(url("lpd_upload"), CME_TEAM | {Role.SCHOOL_USER}),
+    "lpd_upload_detail": Page(
+        url("lpd_upload_detail", "lpd_file"), CME_TEAM | {Role.SCHOOL_USER}, outsider=404
+    ),
+    "lpd_upload_withdraw": Page(
+        url("lpd_upload_withdraw", "lpd_file"),
+        CME_TEAM | {Role.SCHOOL_USER},
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "lpd_search": Page(url("lpd_search"), CME_TEAM),
+    "lpd_pupil": Page(url("lpd_pupil", "lpd_pupil"), CME_TEAM),
+    "lpd_pupil_download": Page(url("lpd_pupil_download", "lpd_pupil"), CME_TEAM, method="post"),
+    "lpd_activity": Page(url("lpd_activity"), MANAGER),
+    # Enquiries between authorities: the directory is for the case team, each authority's
+    # managers keep its own entry; enquiries are for CME officers and managers of the holding
+    # authority, and a manager approves one stopped by the blanket rule.
+    "enquiry_directory": Page(url("enquiry_directory"), CASE_TEAM),
+    "enquiry_directory_contact_add": Page(
+        url("enquiry_directory_contact_add", "directory_entry"), MANAGER, outsider=404
+    ),
+    "enquiry_directory_contact_remove": Page(
+        url("enquiry_directory_contact_remove", "directory_contact"),
+        MANAGER,
+        method="post",
+        ok=302,
+        outsider=404,
+    ),
+    "enquiry_list": Page(url("enquiry_list"), CME_TEAM),
+    "enquiry_new": Page(url("enquiry_new", "case"), CASE_WRITERS, outsider=404),
+    "enquiry_change": Page(url("enquiry_change", "enquiry_draft"), CME_TEAM, outsider=404),
+    "enquiry_check": Page(url("enquiry_check", "enquiry_draft"), CME_TEAM, outsider=404),
+    "enquiry_detail": Page(url("enquiry_detail", "enquiry_received"), CME_TEAM, outsider=404),
+    "enquiry_approve": Page(url("enquiry_approve", "enquiry_waiting"), MANAGER, outsider=404),
+    "enquiry_assess": Page(url("enquiry_assess", "enquiry_received"), CME_TEAM, outsider=404),
+    "enquiry_check_record": Page(
+        lambda w: reverse("enquiry_check_record", args=[w["enquiry_received"].pk, "local_schools"]),
+        CME_TEAM,
+        outsider=404,
+    ),
+    "enquiry_answer": Page(url("enquiry_answer", "enquiry_received"), CME_TEAM, outsider=404),
+    "enquiry_open_case": Page(
+        url("enquiry_open_case", "enquiry_received"), CME_TEAM, method="post", ok=302, outsider=404
+    ),
+    # The dashboard, its charts' CSV and the termly report: a manager of another authority gets
+    # their own authority's figures.
+    "reports_dashboard": Page(url("reports_dashboard"), MANAGER),
+    "reports_how": Page(url("reports_how"), MANAGER),
+    "reports_figure_csv": Page(
+        lambda world: reverse("reports_figure_csv", args=["by-sex"]), MANAGER, method="post"
+    ),
+    "reports_termly": Page(url("reports_termly"), MANAGER),
+    "reports_termly_xlsx": Page(
+        url("reports_termly_xlsx"),
+        MANAGER,
+        method="post",
+        data={"term": term_of(date.today()).previous().code},
+    ),
+    # Self-evaluation: the case team reads; CME managers make and change assessments.
+    "selfeval_list": Page(url("selfeval_list"), CASE_TEAM),
+    "selfeval_start": Page(url("selfeval_start"), MANAGER, method="post", ok=302),
+    "selfeval_detail": Page(url("selfeval_detail", "selfevaluation"), CASE_TEAM, outsider=404),
+    "selfeval_edit": Page(url("selfeval_edit", "selfevaluation"), MANAGER, outsider=404),
+    "selfeval_print": Page(url("selfeval_print", "selfevaluation"), CASE_TEAM, outsider=404),
+    "selfeval_download": Page(url("selfeval_download", "selfevaluation"), CASE_TEAM, outsider=404),
+    "selfeval_question": Page(lambda w: reverse("selfeval_question", args=[8]), CASE_TEAM),
     # API tokens: the authority's administrators create and revoke them.
     "api_token_list": Page(url("api_token_list"), ADMIN),
     "api_token_add": Page(url("api_token_add"), ADMIN),
@@ -373,6 +467,10 @@ def world(make_member: Any, authority: Any, agency: Any, establishment: Any) -> 
         **matching_world(authority, colleague, establishment),
         **provision_world(case, colleague, establishment),  # attendance_check, support_referral
         **panels_world(authority, make_member(Role.CME_OFFICER), case),
+        "selfevaluation": selfevaluation_start(actor=make_member(Role.CME_MANAGER)),
+        **transfers_world(authority, establishment, colleague),
+        **lpd_world(authority, establishment),
+        **enquiries_world(authority, colleague, case),
     }
 
 

@@ -42,6 +42,7 @@ from cme.returns.validation import (
     validate_deletion_return,
     validate_new_pupil_return,
 )
+from cme.transfers.models import MAX_UPLOAD_BYTES
 
 REFERRAL_BOOLEANS = ("in_danger",)
 REFERENCE = re.compile(r"^CME-[2-9A-Z]{8}$")
@@ -84,6 +85,10 @@ class JsonParser(Parser):
         return data  # type: ignore[no-any-return]
 
 
+# Endpoints that take a whole file (a CTF) have the file upload's own limit.
+BODY_LIMITS = {"/api/v1/ctf-files": MAX_UPLOAD_BYTES, "/api/v1/lpd/files": MAX_UPLOAD_BYTES}
+
+
 def refuse_large_bodies(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Before anything is read: a declared length over the limit is refused with 413."""
 
@@ -92,7 +97,7 @@ def refuse_large_bodies(run: Callable[..., HttpResponseBase]) -> Callable[..., H
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > problems.MAX_BODY_BYTES:
+        if length > BODY_LIMITS.get(request.path, problems.MAX_BODY_BYTES):
             return problems.too_large(request)
         return run(request, *args, **kwargs)
 

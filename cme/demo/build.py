@@ -31,13 +31,16 @@ from cme.demo.catalogue import (
     USERS,
     AuthoritySpec,
 )
+from cme.demo.enquiries import build_enquiries
 from cme.demo.intake import build_intake
+from cme.demo.lpd import build_lpd
 from cme.demo.panels import build_panels
 from cme.demo.places import district_streets
 from cme.demo.places_register import build_places_register
 from cme.demo.provision import build_provision
 from cme.demo.pupils import Area, RollMaker, UpnAllocator, academic_year_of, split_evenly
 from cme.demo.returns import build_returns
+from cme.demo.selfeval import build_selfeval
 from cme.demo.terms import demo_terms
 from cme.matching.demo import build_matching
 from cme.registers.models import Establishment, Phase, RollEntry
@@ -110,8 +113,11 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     build_places_register(authorities["990"], today=today)  # places, some figures stale
     build_provision(authorities["990"], today=today)  # needs, brokering, monitoring, support
     build_panels(authorities["990"], today=today)  # fair access panels: decisions, some overdue
+    build_selfeval(authorities["990"], today=today)  # two past self-evaluations
     build_api_tokens(authorities["990"])  # a school's token and a revoked agency token
     build_matching(authorities["990"])  # the matching index, and a few matches to review
+    build_lpd(authorities.values(), today=today)  # lost CTFs in the LPD, and its activity
+    build_enquiries(authorities, today=today)  # Thirdshire (992), the directory, enquiries
     return DemoCounts(
         authorities=new_authorities,
         establishments=new_establishments,

@@ -13,13 +13,14 @@ are sums of those groups, so no child-level row ever leaves the database.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
-    Count,
     DateField,
     DurationField,
     Exists,
@@ -39,7 +40,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least, R
 from django.utils import timezone
 
 from cme.accounts.models import Authority
-from cme.cases.models import Case, CaseEvent, EventKind, Outcome, Source
+from cme.cases.models import Case, CaseEvent, EventKind, Outcome, Source, Stage
 from cme.children.models import Sex
 from cme.children.school_age import (
     compulsory_school_age_starts,
@@ -133,8 +134,13 @@ def _day_after(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def missing_cases(authority: Authority, period: Period) -> QuerySet[Case]:
-    """Cases of `authority` whose child was missing education on at least one day of `period`."""
+def missing_cases(authority: Authority, period: Period, *, current: bool = False) -> QuerySet[Case]:
+    """Cases of `authority` whose child was missing education on at least one day of `period`.
+
+    `current=True` says the period is today alone: a case's own row is then its present state
+    (reopening clears `closed_on`, closing sets it), so the timeline need not be read to find a
+    past closure gap. The dashboard's "now" figures use it; every other day reads the timeline.
+    """
     start = Value(period.start, DateField())
     oldest, youngest = school_age_birth_dates(period)
     # The stage moves and closures: after a closure the only move is a reopening.
@@ -152,7 +158,7 @@ def missing_cases(authority: Authority, period: Period) -> QuerySet[Case]:
     home_educated = EHERegistration.objects.filter(
         child=OuterRef("child"), started_on__lte=OuterRef("counted_from")
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("counted_to")))
-    return (
+    cases = (
         Case.objects.filter(authority=authority, notified_on__lte=period.end)
         .exclude(outcome__in=NEVER_MISSING)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=period.start))
@@ -162,7 +168,11 @@ def missing_cases(authority: Authority, period: Period) -> QuerySet[Case]:
         .filter(
             Q(child__date_of_birth__isnull=True) | Q(child__date_of_birth__range=(oldest, youngest))
         )
-        .alias(last_kind=Subquery(last_move_by_start.values("kind")[:1]))
+    )
+    if current:
+        return cases.exclude(stage=Stage.CLOSED).filter(~Exists(home_educated_now(period.start)))
+    return (
+        cases.alias(last_kind=Subquery(last_move_by_start.values("kind")[:1]))
         .annotate(
             counted_from=Greatest(F("notified_on"), start, output_field=DateField()),
             counted_to=_counted_to(period),
@@ -177,6 +187,13 @@ def missing_cases(authority: Authority, period: Period) -> QuerySet[Case]:
         )
         .filter(closed_throughout=False)
         .filter(~Exists(home_educated))
+    )
+
+
+def home_educated_now(day: date) -> QuerySet[EHERegistration]:
+    """The child's EHE registration covering `day` (for the `current` form of the definition)."""
+    return EHERegistration.objects.filter(child=OuterRef("child"), started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
     )
 
 
@@ -201,27 +218,31 @@ def _band_expression() -> SqlCase:
     return SqlCase(*whens, default=Value(TIME_BANDS[-1][0]))
 
 
-def _grouped_children(authority: Authority, period: Period) -> QuerySet[Case, dict[str, object]]:
+def _grouped_children(
+    authority: Authority,
+    period: Period,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    current: bool = False,
+) -> list[dict[str, object]]:
     """Children counted, grouped by sex, cohort, time band and reason: one row per group.
+
+    `extra` adds more grouping columns (name: expression on the case), for the dashboard (stage,
+    vulnerability); the DfE return uses none.
 
     A child with several cases counts once; their time missing and reason come from their
     earliest-notified case counted in the period (the "primary" case). The definition is
-    evaluated once per case, in the inner query that ranks each child's cases.
+    evaluated once per case, in the inner query (built by the ORM) that also works out each
+    case's grouping columns and ranks each child's cases; the outer query keeps rank 1 and
+    counts. It reads the inner query as a derived table rather than joining cases back by id:
+    PostgreSQL cannot estimate how many cases are rank 1, and on a large authority its guess
+    (a few hundred) led it to look up every case and child again one by one.
     """
-    primary = (
-        missing_cases(authority, period)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("child_id")],
-                order_by=[F("notified_on").asc(), F("pk").asc()],
-            )
-        )
-        .filter(rank=1)
-    )
+    extra = dict(extra or {})
     birth = "child__date_of_birth"
-    return (
-        Case.objects.filter(pk__in=primary.values("pk"))
+    columns = ["sex", "cohort", "band", "reason", *extra]
+    ranked = (
+        missing_cases(authority, period, current=current)
         .annotate(
             gap=ExpressionWrapper(
                 _counted_to(period) - F("notified_on"), output_field=DurationField()
@@ -235,11 +256,37 @@ def _grouped_children(authority: Authority, period: Period) -> QuerySet[Case, di
             ),
             sex=F("child__sex"),
             reason=F("source"),
+            **extra,
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("child_id")],
+                order_by=[F("notified_on").asc(), F("pk").asc()],
+            ),
         )
-        .values("sex", "cohort", "band", "reason")
-        .annotate(children=Count("pk"))
+        .values(*columns, "rank")
         .order_by()
     )
+    inner, params = ranked.query.sql_with_params()
+    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
+    # Column names come from the code above, never from input; the values travel as parameters.
+    sql = (
+        f"SELECT {quoted}, COUNT(*) FROM ({inner}) ranked "  # noqa: S608
+        f"WHERE {connection.ops.quote_name('rank')} = 1 GROUP BY {quoted}"
+    )
+    flags = {name for name, expression in extra.items() if isinstance(expression, Exists)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    groups = []
+    for row in rows:
+        group = dict(zip([*columns, "children"], row, strict=True))
+        # Raw rows skip the ORM's converters: SQLite gives 0/1 for a flag, PostgreSQL a
+        # numeric year.
+        group["cohort"] = None if group["cohort"] is None else int(group["cohort"])
+        for name in flags:
+            group[name] = bool(group[name])
+        groups.append(group)
+    return groups
 
 
 def _year_group(cohort: int | None, on: date) -> str:
@@ -253,9 +300,19 @@ def _year_group(cohort: int | None, on: date) -> str:
     return NOT_KNOWN
 
 
-def _figures(authority: Authority, period: Period) -> Figures:
-    tallies: dict[str, Counter[str]] = {name: Counter() for name in BREAKDOWNS}
-    for group in _grouped_children(authority, period):
+def figures_for(
+    authority: Authority,
+    period: Period,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    current: bool = False,
+) -> Figures:
+    """The counts of children missing education in `period` (one query), by the DfE breakdowns
+    and by each `extra` grouping (its categories are the values found, as strings)."""
+    extra = dict(extra or {})
+    names = (*BREAKDOWNS, *extra)
+    tallies: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for group in _grouped_children(authority, period, extra=extra, current=current):
         n = int(group["children"])  # type: ignore[call-overload]
         tallies["total"][""] += n
         tallies["sex"][SEX_VALUES.get(str(group["sex"]), NOT_KNOWN)] += n
@@ -263,9 +320,17 @@ def _figures(authority: Authority, period: Period) -> Figures:
         tallies["year_group"][_year_group(cohort, period.start)] += n  # type: ignore[arg-type]
         tallies["time_missing"][str(group["band"])] += n
         tallies["reason"][str(group["reason"])] += n
-    return Figures(
-        {name: {value: tallies[name][value] for value in CATEGORIES[name]} for name in BREAKDOWNS}
-    )
+        for name in extra:
+            tallies[name][str(group[name])] += n
+    counts = {
+        name: {value: tallies[name][value] for value in CATEGORIES[name]} for name in BREAKDOWNS
+    }
+    counts.update({name: dict(tallies[name]) for name in extra})
+    return Figures(counts)
+
+
+def _figures(authority: Authority, period: Period) -> Figures:
+    return figures_for(authority, period)
 
 
 def cme_at_census(authority: Authority, census_date: date) -> Figures:
@@ -276,3 +341,8 @@ def cme_at_census(authority: Authority, census_date: date) -> Figures:
 def cme_in_previous_year(authority: Authority, census_date: date) -> Figures:
     """Children missing education at any time in the academic year before the census date's."""
     return _figures(authority, previous_academic_year(census_date))
+
+
+def cme_in_period(authority: Authority, period: Period) -> Figures:
+    """Children missing education on at least one day of `period` (one query)."""
+    return figures_for(authority, period)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from cme.accounts.models import User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cme.accounts.models import Authority, User
+from cme.core import audit
+from cme.core.models import AuditAction
 from cme.core.permissions import permission_required
-from cme.reports import dfe_return
-from cme.reports.forms import CensusDateForm
+from cme.reports import charts, dashboard, dfe_return, termly
+from cme.reports.forms import CensusDateForm, TermForm
+from cme.reports.terms import parse_term, term_of, terms_back
 
 MEASURE_CAPTIONS = {
     "cme_at_census": "Children missing education on the census date",
@@ -69,3 +76,145 @@ def dfe_return_page(request: HttpRequest) -> HttpResponse:
             "tables": tables,
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard, its CSVs, "how we count" and the termly report.
+
+
+def _now() -> datetime:
+    """The moment the figures are "as at" (one place, so tests can fix it)."""
+    return timezone.localtime()
+
+
+def _authority_of(request: HttpRequest) -> tuple[User, Authority]:
+    user = request.user
+    assert isinstance(user, User) and user.membership is not None  # the permission ensures it
+    return user, user.membership.authority
+
+
+@dataclass(frozen=True)
+class ShownFigure:
+    figure: dashboard.Figure
+    chart: SafeString | None
+    has_links: bool
+
+
+def _shown(figure: dashboard.Figure) -> ShownFigure:
+    return ShownFigure(figure, charts.chart_for(figure), any(row.link for row in figure.rows))
+
+
+@require_GET
+@permission_required("reports.view_dashboard")
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    user, authority = _authority_of(request)
+    as_at = _now()
+    board = dashboard.dashboard_for(
+        authority, as_at.date(), links=user.has_perm("cases.view_cases")
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "as_at": as_at,
+            "summary": _shown(board.summary),
+            "figures": [_shown(figure) for figure in board.figures],
+        },
+    )
+
+
+@require_POST
+@permission_required("reports.view_dashboard")
+def figure_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """One dashboard figure's table as CSV (counts only), audited."""
+    user, authority = _authority_of(request)
+    today = _now().date()
+    figure = dashboard.dashboard_for(authority, today, links=False).figure(slug)
+    if figure is None or not figure.available:
+        raise Http404
+    audit.record(
+        action=AuditAction.EXPORTED,
+        actor=user,
+        authority=authority,
+        target_type="reports.dashboard",
+        payload={"report": "dashboard", "figure": slug, "as_at": today.isoformat()},
+    )
+    response = HttpResponse(charts.figure_csv(figure), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="cme-{slug}-{authority.la_code}-{today.isoformat()}.csv"'
+    )
+    return response
+
+
+@require_GET
+@permission_required("reports.view_dashboard")
+def how_we_count(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reports/how.html",
+        {
+            "trend_months": dashboard.TREND_MONTHS,
+            "pace_terms": dashboard.PACE_TERMS,
+            "follow_up_months": dashboard.FOLLOW_UP_MONTHS,
+        },
+    )
+
+
+TERMS_OFFERED = 9
+
+
+def _term_choices(today: date) -> list[tuple[str, str]]:
+    offered = terms_back(term_of(today), TERMS_OFFERED)[::-1]
+    return [(t.code, t.label + (" (so far)" if t.end >= today else "")) for t in offered]
+
+
+@require_GET
+@permission_required("reports.view_termly")
+def termly_page(request: HttpRequest) -> HttpResponse:
+    """The termly report; `version=members` is the printable one with small numbers hidden, for
+    people outside the team, and its viewing is audited as an export."""
+    user, authority = _authority_of(request)
+    today = _now().date()
+    choices = _term_choices(today)
+    default = term_of(today).previous().code
+    form = TermForm(
+        request.GET if "term" in request.GET else None, choices=choices, initial={"term": default}
+    )
+    code = form.cleaned_data["term"] if form.is_bound and form.is_valid() else default
+    term = parse_term(code)
+    assert term is not None  # the form offers only real codes
+    members = request.GET.get("version") == termly.MEMBERS
+    report = termly.termly_report(authority, term, today)
+    if members:
+        report = report.for_members()
+        termly.record_export(
+            authority=authority, actor=user, report="termly", term=term, form="print"
+        )
+    return render(
+        request,
+        "reports/termly.html",
+        {"form": form, "report": report, "term": term, "members": members},
+    )
+
+
+@require_POST
+@permission_required("reports.view_termly")
+def termly_xlsx(request: HttpRequest) -> HttpResponse:
+    """The termly report as XLSX, small numbers suppressed (it leaves the team), audited."""
+    user, authority = _authority_of(request)
+    today = _now().date()
+    form = TermForm(request.POST, choices=_term_choices(today))
+    if not form.is_valid():
+        return redirect("reports_termly")
+    term = parse_term(form.cleaned_data["term"])
+    assert term is not None
+    report = termly.termly_report(authority, term, today).for_members()
+    termly.record_export(authority=authority, actor=user, report="termly", term=term, form="xlsx")
+    response = HttpResponse(
+        termly.termly_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="cme-termly-report-{authority.la_code}-{term.code}.xlsx"'
+    )
+    return response

@@ -70,13 +70,34 @@ def test_no_request_the_spec_allows_or_forbids_gives_a_server_error(
     mode: Any,
     school_token: CreatedToken,
     partner_token: CreatedToken,
+    authority_token: CreatedToken,
 ) -> None:
     operations = _operations(schema)
-    assert len(operations) == 4
+    assert len(operations) == 8
     checks = [*CHECKS, negative_data_rejection] if mode.is_negative else CHECKS
     for operation in operations:
-        token = school_token if "returns" in operation.path else partner_token
-        fuzz(operation, mode, {"Authorization": f"Bearer {token.secret}"}, checks)
+        fuzz(
+            operation,
+            mode,
+            _headers_for(operation.path, school_token, partner_token, authority_token),
+            checks,
+        )
+
+
+def _headers_for(
+    path: str, school: CreatedToken, partner: CreatedToken, authority: CreatedToken
+) -> dict[str, str]:
+    """The kind of token each operation is for; messages between authorities carry none (their
+    signature is their credential)."""
+    if path == "/api/v1/enquiry-messages":
+        return {}
+    if "returns" in path:
+        token = school
+    elif path.startswith(("/api/v1/ctf-files", "/api/v1/lpd/")):
+        token = authority
+    else:
+        token = partner
+    return {"Authorization": f"Bearer {token.secret}"}
 
 
 def fuzz(operation: Any, mode: Any, headers: dict[str, str], checks: list[Any]) -> None:

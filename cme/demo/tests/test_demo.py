@@ -55,6 +55,7 @@ def test_it_builds_two_authorities_and_says_how_many_of_each(built: str) -> None
     assert set(Authority.objects.values_list("la_code", "name")) == {
         ("990", "Exampleshire Council"),
         ("991", "Otherborough Council"),
+        ("992", "Thirdshire Council"),  # added with the enquiries between the three
     }
     assert "2 authorities, 67 establishments, 8 partner agencies, 10 demo users" in built
     assert f"{PUPILS + OTHER_PUPILS} pupils on roll" in built
@@ -141,9 +142,9 @@ def test_the_school_and_partner_users_are_tied_to_exampleshire(built: str) -> No
     assert partner.agency.authority.la_code == "990"
 
 
-def test_otherborough_has_its_own_administrator_and_officer(built: str) -> None:
+def test_otherborough_has_its_own_administrator_officer_and_manager(built: str) -> None:
     roles = set(Membership.objects.filter(authority__la_code="991").values_list("role", flat=True))
-    assert roles == {Role.ADMINISTRATOR, Role.CME_OFFICER}
+    assert roles == {Role.ADMINISTRATOR, Role.CME_OFFICER, Role.CME_MANAGER}
 
 
 def test_running_it_again_changes_nothing(built: str) -> None:
@@ -191,7 +192,9 @@ def test_print_logins_prints_role_email_and_password_for_each_demo_user(
     lines = _demo("--print-logins").splitlines()
     assert lines[0] == f"cme_officer officer@exampleshire.example {DEMO_PASSWORD}"
     assert lines[-1] == f"{SERVICE_OPERATOR} operator@cme.example {DEMO_PASSWORD}"
-    assert len(lines) == User.objects.filter(is_demo=True).count() == 10
+    # The catalogue's 10, and Thirdshire's officer and manager and Otherborough's manager, who
+    # answer and approve enquiries between the three authorities.
+    assert len(lines) == User.objects.filter(is_demo=True).count() == 13
     for line in lines:
         role, email, password = line.split(" ")
         assert role in {*Role.values, SERVICE_OPERATOR}
@@ -236,7 +239,7 @@ def test_if_empty_loads_nothing_when_an_authority_exists(db: None) -> None:
 
 def test_if_empty_loads_the_demo_into_an_empty_database(db: None) -> None:
     _demo("--if-empty", pupils=PUPILS)
-    assert Authority.objects.count() == 2
+    assert Authority.objects.count() == 3
     assert RollEntry.objects.count() == PUPILS + OTHER_PUPILS
 
 

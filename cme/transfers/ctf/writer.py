@@ -5,9 +5,10 @@ memory. Names and identifiers go on `Pupil` itself; the reader also accepts them
 `BasicDetails`, where some suppliers put them.
 
 `withhold_location=True` is for a restricted child (§3.9.3.2): the file then carries no
-addresses, no phone numbers (the pupil's or contacts'), no contact addresses, no school names
-and no school history — nothing that says where the child lives or learns. Only the header's
-LA and establishment codes remain, as a CTF cannot travel without them.
+addresses, no phone numbers or email addresses (the pupil's or contacts'), no contact addresses,
+no school names, no source URN, no school history and no care authority — nothing that says
+where the child lives or learns, or how the family can be reached. Only the header's LA and
+establishment codes remain, as a CTF cannot travel without them.
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ def _header(header: CtfHeader, *, withhold_location: bool) -> etree._Element:
     source = _add(element, "SourceSchool")
     _add(source, "LEA", header.source_lea)
     _add(source, "Estab", header.source_estab)
-    _add_if(source, "URN", header.source_urn)
     if not withhold_location:
+        # The URN names the school as surely as its name does.
+        _add_if(source, "URN", header.source_urn)
         _add_if(source, "SchoolName", header.source_name)
     _add_if(source, "AcademicYear", header.academic_year)
     dest = _add(element, "DestSchool")
@@ -136,7 +138,7 @@ def _pupil(pupil: CtfPupil, *, withhold_location: bool) -> etree._Element:
         for address in pupil.addresses:
             _address(element, address)
         _phones(element, pupil.phones)
-    _add_if(element, "Email", pupil.email)
+        _add_if(element, "Email", pupil.email)
     if pupil.contacts:
         contacts = _add(element, "Contacts")
         for contact in pupil.contacts:
@@ -152,7 +154,7 @@ def _pupil(pupil: CtfPupil, *, withhold_location: bool) -> etree._Element:
             _add_if(school, "EntryDate", spell.entry_date)
             _add_if(school, "LeavingDate", spell.leaving_date)
             _add_if(school, "LeavingReason", spell.leaving_reason)
-    _needs_and_support(element, pupil)
+    _needs_and_support(element, pupil, withhold_location=withhold_location)
     if pupil.assessments:
         _assessments(element, pupil)
     return element
@@ -211,7 +213,7 @@ def _contact(parent: etree._Element, contact: Contact, *, withhold_location: boo
         if contact.address is not None:
             _address(element, contact.address)
         _phones(element, contact.phones)
-    _add_if(element, "Email", contact.email)
+        _add_if(element, "Email", contact.email)
 
 
 def _attendance(parent: etree._Element, pupil: CtfPupil) -> None:
@@ -228,8 +230,11 @@ def _attendance(parent: etree._Element, pupil: CtfPupil) -> None:
     _add_if(element, "LastAttendanceDate", pupil.last_attendance_date)
 
 
-def _needs_and_support(parent: etree._Element, pupil: CtfPupil) -> None:
-    """SEN and FSM history, languages and looked-after status."""
+def _needs_and_support(
+    parent: etree._Element, pupil: CtfPupil, *, withhold_location: bool = False
+) -> None:
+    """SEN and FSM history, languages and looked-after status (the care authority, which narrows
+    where the child is, left out when the location is withheld)."""
     if pupil.sen:
         history = _add(parent, "SENhistory")
         for record in pupil.sen:
@@ -259,7 +264,8 @@ def _needs_and_support(parent: etree._Element, pupil: CtfPupil) -> None:
     if pupil.looked_after is not None:
         looked_after = _add(parent, "LookedAfter")
         _add_if(looked_after, "InCare", pupil.looked_after.in_care)
-        _add_if(looked_after, "CareAuthority", pupil.looked_after.care_authority)
+        if not withhold_location:
+            _add_if(looked_after, "CareAuthority", pupil.looked_after.care_authority)
 
 
 def _assessments(parent: etree._Element, pupil: CtfPupil) -> None:

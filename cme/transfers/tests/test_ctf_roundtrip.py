@@ -109,22 +109,35 @@ def test_withholding_location_leaves_no_address_phone_or_school_in_the_bytes() -
     located += [phone.number for phone in pupil.phones]
     located += [phone.number for contact in pupil.contacts for phone in contact.phones]
     located += [spell.name for spell in pupil.school_history]
+    located += [e for e in (pupil.email, *(c.email for c in pupil.contacts)) if e]
     # Short values (a house number) also occur in dates; the element checks below cover them.
     for text in (text for text in located if len(text) >= 5):
         assert text.encode() not in data, text
-    for element in (b"<Address", b"<PAON", b"<Phone", b"<SchoolHistory", b"<SchoolName"):
+    for element in (
+        b"<Address",
+        b"<PAON",
+        b"<Phone",
+        b"<Email",
+        b"<SchoolHistory",
+        b"<SchoolName",
+        b"<CareAuthority",  # the care authority's code narrows where the child is
+    ):
         assert element not in data
+    assert header.source_urn and header.source_urn.encode() not in data
     # Everything that is not location still travels.
     read_back = read_ctf(io.BytesIO(data)).pupils[0]
     assert read_back == dataclasses.replace(
         pupil,
         addresses=(),
         phones=(),
+        email="",
         school_history=(),
         contacts=tuple(
-            dataclasses.replace(c, address=None, address_as_pupil=False, phones=())
+            dataclasses.replace(c, address=None, address_as_pupil=False, phones=(), email="")
             for c in pupil.contacts
         ),
+        looked_after=pupil.looked_after
+        and dataclasses.replace(pupil.looked_after, care_authority=""),
     )
 
 

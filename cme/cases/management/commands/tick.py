@@ -1,6 +1,7 @@
 """`cme tick`: the daily clocks. Creates due monthly follow-ups and emails their owners; starts
 placements whose day has come, schedules attendance checks and raises tasks for missed ones;
-records fair access panel decisions met and alerts the owners of those not met by their date.
+records fair access panel decisions met and alerts the owners of those not met by their date;
+escalates overdue enquiries from other authorities to managers and sends the enquiries outbox.
 
 Safe to run more than once a day (by cron, or by a task worker): it only acts on what is new.
 """
@@ -12,6 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from cme.cases import services
+from cme.enquiries import services as enquiries
+from cme.enquiries import transport as enquiry_outbox
 from cme.panels import services as panels
 from cme.provision.services import provision_tick
 
@@ -38,4 +41,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{decisions.met} panel decision(s) recorded as met; "
             f"{len(decisions.alerted)} overdue panel decision alert(s) raised."
+        )
+        escalated = enquiries.overdue_escalate()
+        emails = enquiries.escalations_notify(enquiries=escalated)
+        sent = enquiry_outbox.outbox_drain()
+        self.stdout.write(
+            f"{len(escalated)} overdue enquiry(ies) escalated to managers ({emails} email(s)); "
+            f"{sent['delivered']} enquiry message(s) delivered, {sent['waiting']} to retry."
         )
