@@ -31,7 +31,7 @@ from cme.demo.catalogue import (
     USERS,
     AuthoritySpec,
 )
-from cme.demo.enquiries import build_enquiries
+from cme.demo.enquiries import THIRDSHIRE, build_enquiries
 from cme.demo.intake import build_intake
 from cme.demo.lpd import build_lpd
 from cme.demo.panels import build_panels
@@ -76,7 +76,7 @@ def demo_data_exists() -> bool:
 
 def demo_counts() -> DemoCounts:
     """How many of each kind of row the demo's authorities have (counts only, no personal data)."""
-    la_codes = [spec.la_code for spec in AUTHORITIES]
+    la_codes = [spec.la_code for spec in AUTHORITIES] + [THIRDSHIRE[1]]
     return DemoCounts(
         authorities=Authority.objects.filter(la_code__in=la_codes).count(),
         establishments=Establishment.objects.filter(la_code__in=la_codes).count(),
@@ -100,12 +100,13 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     if pupils < 0:
         raise ValueError("The number of pupils cannot be negative")
     today = today or timezone.localdate()
-    authorities, new_authorities = _authorities()
+    before = demo_counts()
+    authorities, _ = _authorities()
     establishments, new_establishments = _establishments()
     agencies, new_agencies = _agencies(authorities)
-    new_users = _users(authorities, establishments, agencies)
+    _users(authorities, establishments, agencies)
     new_pupils = _rolls(establishments, pupils=pupils, today=today)
-    new_terms = demo_terms(authorities.values(), today)
+    demo_terms(authorities.values(), today)
     new_cases = demo_cases(authorities, establishments, today)
     build_intake(authorities["990"], today=today)  # referrals, contacts and a truancy sweep
     build_returns(authorities["990"], today=today)  # school returns and the EHE register
@@ -118,13 +119,14 @@ def demo_build(*, pupils: int = DEFAULT_PUPILS, today: date | None = None) -> De
     build_matching(authorities["990"])  # the matching index, and a few matches to review
     build_lpd(authorities.values(), today=today)  # lost CTFs in the LPD, and its activity
     build_enquiries(authorities, today=today)  # Thirdshire (992), the directory, enquiries
+    after = demo_counts()  # Thirdshire and its people come with the enquiries
     return DemoCounts(
-        authorities=new_authorities,
+        authorities=after.authorities - before.authorities,
         establishments=new_establishments,
         agencies=new_agencies,
-        users=new_users,
+        users=after.users - before.users,
         pupils_on_roll=new_pupils,
-        terms=new_terms,
+        terms=after.terms - before.terms,
         cases=new_cases,
     )
 

@@ -57,7 +57,7 @@ def test_it_builds_two_authorities_and_says_how_many_of_each(built: str) -> None
         ("991", "Otherborough Council"),
         ("992", "Thirdshire Council"),  # added with the enquiries between the three
     }
-    assert "2 authorities, 67 establishments, 8 partner agencies, 10 demo users" in built
+    assert "3 authorities, 67 establishments, 8 partner agencies, 13 demo users" in built
     assert f"{PUPILS + OTHER_PUPILS} pupils on roll" in built
     assert RollEntry.objects.filter(establishment__la_code="990").count() == PUPILS
     assert RollEntry.objects.filter(establishment__la_code="991").count() == OTHER_PUPILS

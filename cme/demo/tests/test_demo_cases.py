@@ -290,7 +290,7 @@ def test_otherborough_cases_are_for_otherborough_children_and_staff(added: DemoC
 
 def test_both_authorities_have_terms_for_three_school_years(added: DemoCounts) -> None:
     today = timezone.localdate()
-    assert added.terms == 36  # the two catalogue authorities; Thirdshire gets its own below
+    assert added.terms == 54  # three school years of six half terms, for each of the three
     for authority in Authority.objects.all():
         terms = Term.objects.filter(authority=authority)
         assert terms.count() == 18
