@@ -23,6 +23,8 @@ from cme.cases.models import Case, Outcome, Source
 from cme.children.models import ChildVulnerability
 from cme.core import audit
 from cme.core.models import AuditAction
+from cme.lpd.selectors import lpd_activity_by_month
+from cme.registers.places import places_available
 from cme.reports import dashboard, selectors
 from cme.reports.terms import Term, terms_back
 
@@ -48,7 +50,8 @@ class Line:
     label: str
     values: tuple[Cell, ...]  # one a term, oldest first
     # "count" lines are suppressed cell by cell; "stat" lines (days) are hidden for a term whose
-    # number of cases (the section's first line) is under 5, since a mean of 2 gives them away.
+    # number of cases (the section's first line) is under 5, since a mean of 2 gives them away;
+    # "activity" lines (places, uploads) count no children and are never suppressed.
     kind: str = "count"
 
 
@@ -75,7 +78,9 @@ class TermlyReport:
             base = section.lines[0].values if section.lines else ()
             lines = []
             for line in section.lines:
-                if line.kind == "stat":
+                if line.kind == "activity":
+                    values = line.values
+                elif line.kind == "stat":
                     values = tuple(
                         HIDDEN_STATISTIC if isinstance(n, int) and n < SMALL else v
                         for v, n in zip(line.values, base, strict=True)
@@ -222,7 +227,49 @@ def termly_report(authority: Authority, term: Term, today: date) -> TermlyReport
             ],
         ),
     ]
+    sections += [_places_section(authority, terms, today), _lpd_section(authority, terms, today)]
     return TermlyReport(authority.name, terms, today, sections)
+
+
+def _places_section(authority: Authority, terms: list[Term], today: date) -> Section:
+    """Item 16: places available on each term's last day (two queries a term)."""
+    totals = [places_available(authority, t.ends_by(today)) for t in terms]
+    return Section(
+        "places",
+        "Places available at the end of the term (item 16)",
+        [
+            Line("Schools (statutory)", tuple(t.statutory.places for t in totals), "activity"),
+            Line("Alternative provision", tuple(t.alternative.places for t in totals), "activity"),
+            Line(
+                "Of these, in figures more than a month old",
+                tuple(t.stale_places for t in totals),
+                "activity",
+            ),
+        ],
+    )
+
+
+def _lpd_section(authority: Authority, terms: list[Term], today: date) -> Section:
+    """Item 22: the authority's use of the Lost Pupil Database in each term (one query)."""
+    months = lpd_activity_by_month(authority, 24, today=today)
+
+    def total(term: Term, field: str) -> int:
+        last = term.ends_by(today)
+        # Reporting terms are whole calendar months (see terms.py), so months add up exactly.
+        return sum(getattr(m, field) for m in months if term.start <= m.month <= last)
+
+    return Section(
+        "lpd",
+        "Lost Pupil Database use in the term (item 22)",
+        [
+            Line(label, tuple(total(t, field) for t in terms), "activity")
+            for field, label in (
+                ("uploads", "Files uploaded"),
+                ("searches", "Searches"),
+                ("downloads", "Files downloaded"),
+            )
+        ],
+    )
 
 
 def _xlsx_value(value: Cell) -> Cell:

@@ -87,5 +87,68 @@ def test_the_xlsx_holds_the_suppressed_figures_only(report: termly.TermlyReport)
     assert str(rows[0][0]).startswith("Children missing education: termly report")
     line = next(r for r in rows if r[0] == "At any time in the term")
     assert line[1:4] == ("fewer than 5", "fewer than 5", 5)
-    numbers = [v for r in rows for v in r[1:] if isinstance(v, int | float)]
+    # Places and Lost Pupil Database use count no children, so they are not suppressed.
+    activity = {
+        line.label
+        for section in report.sections
+        for line in section.lines
+        if line.kind == "activity"
+    }
+    numbers = [v for r in rows if r[0] not in activity for v in r[1:] if isinstance(v, int | float)]
     assert numbers and all(v >= 5 for v in numbers)
+
+
+def test_places_and_the_lost_pupil_database_are_reported_for_each_term_unsuppressed(
+    authority: Authority, other_authority: Authority
+) -> None:
+    from datetime import date, datetime, timedelta
+
+    from django.utils import timezone as tz
+
+    from cme.lpd.models import EventKind as LpdEventKind
+    from cme.lpd.models import LpdEvent
+    from cme.registers.models import Establishment, EstablishmentKind, Phase
+    from cme.registers.services import place_figures_record
+
+    school = Establishment.objects.create(
+        la_code="990",
+        number="4001",
+        name="Kingsway Academy",
+        kind=EstablishmentKind.ACADEMY,
+        phase=Phase.SECONDARY,
+    )
+    # 2 places given in the spring term; 3 in the summer term.
+    place_figures_record(
+        actor=None, establishment=school, year_groups={"7": 2}, as_of=date(2026, 2, 10)
+    )
+    place_figures_record(
+        actor=None, establishment=school, year_groups={"7": 3}, as_of=date(2026, 5, 1)
+    )
+    for who, kind, day in (
+        (authority, LpdEventKind.UPLOAD, date(2026, 3, 31)),  # spring
+        (authority, LpdEventKind.UPLOAD, date(2026, 4, 1)),  # summer
+        (authority, LpdEventKind.DOWNLOAD, date(2026, 8, 31)),  # summer
+        (other_authority, LpdEventKind.UPLOAD, date(2026, 5, 5)),
+    ):
+        LpdEvent.objects.create(
+            authority=who,
+            kind=kind,
+            occurred_at=tz.make_aware(
+                datetime.combine(day, datetime.min.time()) + timedelta(hours=12)
+            ),
+        )
+
+    report = termly.termly_report(authority, SUMMER_2026, TODAY)
+
+    assert _lines(report, "places") == {
+        "Schools (statutory)": (0, 2, 3),
+        "Alternative provision": (0, 0, 0),
+        # 10 February is over a month before 31 March; 1 May over a month before 31 August.
+        "Of these, in figures more than a month old": (0, 2, 3),
+    }
+    lpd = _lines(report, "lpd")
+    assert lpd["Files uploaded"] == (0, 1, 1)
+    assert lpd["Files downloaded"] == (0, 0, 1)
+    # Not children: the members' version shows them as they are.
+    assert _lines(report.for_members(), "places") == _lines(report, "places")
+    assert _lines(report.for_members(), "lpd")["Files uploaded"] == (0, 1, 1)
