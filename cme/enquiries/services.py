@@ -574,7 +574,7 @@ def _receive_response(
 ) -> Enquiry:
     uid = uuid.UUID(str(body["enquiry"]))
     enquiry = (
-        Enquiry.objects.select_for_update()
+        Enquiry.objects.select_for_update(of=("self",))
         .filter(uid=uid, direction=Direction.OUTGOING, authority=authority)
         .select_related("case", "counterpart", "prepared_by")
         .first()
