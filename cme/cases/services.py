@@ -62,6 +62,29 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def case_event_record(
+    *,
+    case: Case,
+    actor: Any,
+    kind: EventKind,
+    summary: str,
+    action: AuditAction,
+    payload: Mapping[str, Any] | None = None,
+    target: Any = None,
+) -> None:
+    """One line on the case's timeline and its audit event, in the caller's transaction. Other
+    apps (transfers, provision, panels, enquiries) record what they did to a case through this.
+    `payload` holds ids and codes, never free text about the child."""
+    CaseEvent.objects.create(case=case, actor=actor, kind=kind, summary=summary[:300])
+    audit.record(
+        action=action,
+        actor=actor,
+        target=target if target is not None else case,
+        authority_id=case.authority_id,
+        payload={"case": case.pk, **(payload or {})},
+    )
+
+
 def _log(
     case: Case,
     actor: Any,
@@ -71,13 +94,14 @@ def _log(
     payload: Mapping[str, Any] | None = None,
     target: Any = None,
 ) -> None:
-    CaseEvent.objects.create(case=case, actor=actor, kind=kind, summary=summary)
-    audit.record(
-        action=action,
+    case_event_record(
+        case=case,
         actor=actor,
-        target=target if target is not None else case,
-        authority_id=case.authority_id,
-        payload={"case": case.pk, **(payload or {})},
+        kind=kind,
+        summary=summary,
+        action=action,
+        payload=payload,
+        target=target,
     )
 
 

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from cme.enquiries.models import (
     OPEN_INCOMING,
+    Delivery,
     Direction,
     DirectoryContact,
     DirectoryEntry,
@@ -72,4 +73,4 @@ def for_case(case: Any) -> list[Enquiry]:
 
 
 def pending_messages(enquiry: Enquiry) -> int:
-    return OutboxMessage.objects.filter(enquiry=enquiry, status="pending").count()
+    return OutboxMessage.objects.filter(enquiry=enquiry, status=Delivery.PENDING).count()

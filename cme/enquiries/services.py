@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cme.accounts.models import Authority, Role, User
 from cme.cases import services as case_services
-from cme.cases.models import Case, CaseEvent, EnquiryKind, EventKind, Outcome, Priority, Source
+from cme.cases.models import Case, EnquiryKind, EventKind, Outcome, Priority, Source, Stage
 from cme.children import services as child_services
 from cme.children.models import Child, Ethnicity, NameKind, Relationship, Sex
 from cme.children.restriction import can_see_details
@@ -47,6 +47,7 @@ from cme.enquiries.models import (
     SigningKey,
     Status,
 )
+from cme.enquiries.rules import is_own_entry
 
 BLANKET_DAYS = 30
 BLANKET_LIMIT = 3  # authorities about one child within BLANKET_DAYS before approval is needed
@@ -75,20 +76,48 @@ def working_days_after(start: date, n: int) -> date:
     return day
 
 
-def _audit(enquiry: Enquiry, actor: Any, action: AuditAction, **payload: Any) -> None:
+def _record(
+    enquiry: Enquiry,
+    actor: Any,
+    action: AuditAction,
+    summary: str,
+    *,
+    target: Any,
+    payload: Mapping[str, Any],
+) -> None:
+    """One audit event about the enquiry; with a `summary`, and once the enquiry has a case, that
+    event also puts a line on the case's timeline (`case_event_record`)."""
+    if summary and enquiry.case is not None:
+        case_services.case_event_record(
+            case=enquiry.case,
+            actor=actor,
+            kind=EventKind.LA_ENQUIRY,
+            summary=summary,
+            action=action,
+            payload=payload,
+            target=target,
+        )
+        return
     audit.record(
         action=action,
         actor=actor,
-        target=enquiry,
+        target=target,
         authority_id=enquiry.authority_id,
-        payload={"direction": enquiry.direction, "status": enquiry.status, **payload},
+        payload=payload,
     )
 
 
-def _case_event(case: Case | None, actor: Any, summary: str) -> None:
-    # The case's own timeline, for reading; the audit entry is the enquiry's.
-    if case is not None:
-        CaseEvent.objects.create(case=case, actor=actor, kind=EventKind.LA_ENQUIRY, summary=summary)
+def _audit(
+    enquiry: Enquiry, actor: Any, action: AuditAction, *, summary: str = "", **payload: Any
+) -> None:
+    _record(
+        enquiry,
+        actor,
+        action,
+        summary,
+        target=enquiry,
+        payload={"direction": enquiry.direction, "status": enquiry.status, **payload},
+    )
 
 
 # --- Directory ----------------------------------------------------------------------------------
@@ -159,8 +188,7 @@ def directory_remote_save(
 
 
 def _own_entry(entry: DirectoryEntry, actor: Any) -> None:
-    membership = getattr(actor, "membership", None)
-    if membership is None or entry.authority_id != membership.authority_id:
+    if not is_own_entry(actor, entry):
         raise EnquiryRefused("An authority keeps its own entry in the directory")
 
 
@@ -378,12 +406,14 @@ def enquiry_send(*, enquiry: Enquiry, actor: Any) -> Enquiry:
     if needs_approval(locked):
         locked.status = Status.AWAITING_APPROVAL
         locked.save(update_fields=["status", "enquirer"])
-        _audit(locked, actor, AuditAction.UPDATED, to=locked.counterpart.la_code, blanket=True)
-        _case_event(
-            case,
+        _audit(
+            locked,
             actor,
-            f"Enquiry to {locked.counterpart.name} waiting for a manager's approval "
+            AuditAction.UPDATED,
+            summary=f"Enquiry to {locked.counterpart.name} waiting for a manager's approval "
             "(more than three authorities in 30 days)",
+            to=locked.counterpart.la_code,
+            blanket=True,
         )
         return locked
     return _dispatch_enquiry(locked, actor)
@@ -397,8 +427,7 @@ def enquiry_approve(*, enquiry: Enquiry, actor: Any, approve: bool, reason: str)
         raise EnquiryRefused("This enquiry is not waiting for approval")
     if not reason.strip():
         raise EnquiryRefused("Give the reason for your decision")
-    membership = getattr(actor, "membership", None)
-    if membership is None or membership.role != Role.CME_MANAGER:
+    if not actor.has_perm("enquiries.approve_enquiry", locked):
         raise EnquiryRefused("Only a CME manager may approve this enquiry")
     locked.approval_reason = reason.strip()
     locked.approved_by = actor
@@ -406,8 +435,13 @@ def enquiry_approve(*, enquiry: Enquiry, actor: Any, approve: bool, reason: str)
     if not approve:
         locked.status = Status.NOT_APPROVED
         locked.save()
-        _audit(locked, actor, AuditAction.UPDATED, approved=False)
-        _case_event(locked.case, actor, f"Enquiry to {locked.counterpart.name} not approved")
+        _audit(
+            locked,
+            actor,
+            AuditAction.UPDATED,
+            summary=f"Enquiry to {locked.counterpart.name} not approved",
+            approved=False,
+        )
         return locked
     locked.save()
     _audit(locked, actor, AuditAction.PERMISSION_GRANTED, approved=True)
@@ -429,8 +463,14 @@ def _dispatch_enquiry(enquiry: Enquiry, actor: Any) -> Enquiry:
     enquiry.status = Status.SENT
     enquiry.sent_at = _now()
     enquiry.save()
-    _audit(enquiry, actor, AuditAction.UPDATED, to=enquiry.counterpart.la_code, sent=True)
-    _case_event(case, actor, f"Enquiry sent to {enquiry.counterpart.name}")
+    _audit(
+        enquiry,
+        actor,
+        AuditAction.UPDATED,
+        summary=f"Enquiry sent to {enquiry.counterpart.name}",
+        to=enquiry.counterpart.la_code,
+        sent=True,
+    )
     body = {
         "enquiry": str(enquiry.uid),
         "reference": case.reference,
@@ -515,11 +555,9 @@ def message_accept(*, envelope: Mapping[str, Any]) -> Enquiry:
         raise MessageRefused("replayed", "This message has already been received", 409) from None
     _refresh_remote_entry(sender, envelope.get("sender_entry") or {})
     body = envelope["body"]
-    if envelope["kind"] == MessageKind.ENQUIRY:
+    if kind == MessageKind.ENQUIRY:
         return _receive_enquiry(sender, recipient.authority, body)
-    if envelope["kind"] == MessageKind.RESPONSE:
-        return _receive_response(sender, recipient.authority, body)
-    raise MessageRefused("unknown_kind", "Unknown kind of message")
+    return _receive_response(sender, recipient.authority, body)  # the only other kind
 
 
 def _hosted_entry(la_code: str) -> DirectoryEntry | None:
@@ -593,7 +631,13 @@ def _receive_response(
     if body.get("reference"):
         enquiry.their_reference = str(body["reference"])[:40]
     enquiry.save()
-    _audit(enquiry, None, AuditAction.UPDATED, answer=answer)
+    _audit(
+        enquiry,
+        None,
+        AuditAction.UPDATED,
+        summary=f"{enquiry.counterpart.name} answered the enquiry: {answer.label}",
+        answer=answer,
+    )
     _apply_answer_to_case(enquiry)
     return enquiry
 
@@ -607,7 +651,6 @@ def _apply_answer_to_case(enquiry: Enquiry) -> None:
     case = Case.objects.select_related("child").get(pk=enquiry.case_id)
     answer = Answer(enquiry.answer)
     name = enquiry.counterpart.name
-    _case_event(case, None, f"{name} answered the enquiry: {answer.label}")
     officer = enquiry.prepared_by
     if officer is not None and case.is_open:
         case_services.enquiry_record(
@@ -630,7 +673,7 @@ def _apply_answer_to_case(enquiry: Enquiry) -> None:
     try:
         case_services.case_transition(
             case=case,
-            to="closed",
+            to=Stage.CLOSED,
             actor=None,
             version=case.version,
             outcome=Outcome.MOVED_LA,
@@ -672,9 +715,13 @@ def incoming_assess(*, enquiry: Enquiry, actor: Any, risk: str, notes: str) -> E
     locked.due_on = working_days_after(received, RISK_DAYS[level])
     locked.status = Status.ASSESSED
     locked.save()
-    _audit(locked, actor, AuditAction.UPDATED, risk=level, priority=locked.priority)
-    _case_event(
-        locked.case, actor, f"Enquiry from {locked.counterpart.name}: vulnerability assessed"
+    _audit(
+        locked,
+        actor,
+        AuditAction.UPDATED,
+        summary=f"Enquiry from {locked.counterpart.name}: vulnerability assessed",
+        risk=level,
+        priority=locked.priority,
     )
     return locked
 
@@ -694,14 +741,14 @@ def check_record(*, enquiry: Enquiry, actor: Any, kind: str, made_on: date, outc
         kind=check_kind,
         defaults={"made_on": made_on, "outcome": outcome.strip(), "officer": actor},
     )
-    audit.record(
-        action=AuditAction.UPDATED,
-        actor=actor,
+    _record(
+        locked,
+        actor,
+        AuditAction.UPDATED,
+        f"Enquiry check recorded: {check_kind.label}",
         target=check,
-        authority_id=locked.authority_id,
         payload={"enquiry": locked.pk, "kind": check_kind},
     )
-    _case_event(locked.case, actor, f"Enquiry check recorded: {check_kind.label}")
     return check
 
 
@@ -748,9 +795,12 @@ def incoming_answer(*, enquiry: Enquiry, actor: Any, answer: str, message: str) 
     locked.answered_at = _now()
     locked.answered_by = actor.full_name
     locked.save()
-    _audit(locked, actor, AuditAction.UPDATED, answer=chosen)
-    _case_event(
-        locked.case, actor, f"Enquiry from {locked.counterpart.name} answered: {chosen.label}"
+    _audit(
+        locked,
+        actor,
+        AuditAction.UPDATED,
+        summary=f"Enquiry from {locked.counterpart.name} answered: {chosen.label}",
+        answer=chosen,
     )
     _queue(
         locked,
@@ -849,8 +899,13 @@ def incoming_open_case(*, enquiry: Enquiry, actor: Any) -> Case:
     locked.case = case
     locked.child = child
     locked.save(update_fields=["case", "child"])
-    _audit(locked, actor, AuditAction.UPDATED, case=case.pk)
-    _case_event(case, actor, f"Case opened from an enquiry by {locked.counterpart.name}")
+    _audit(
+        locked,
+        actor,
+        AuditAction.UPDATED,
+        summary=f"Case opened from an enquiry by {locked.counterpart.name}",
+        case=case.pk,
+    )
     return case
 
 
@@ -873,8 +928,13 @@ def overdue_escalate(*, today: date | None = None) -> list[Enquiry]:
     for enquiry in escalated:
         enquiry.escalated_at = _now()
         enquiry.save(update_fields=["escalated_at"])
-        _audit(enquiry, None, AuditAction.UPDATED, escalated=True)
-        _case_event(enquiry.case, None, "Enquiry answer overdue: escalated to the CME manager")
+        _audit(
+            enquiry,
+            None,
+            AuditAction.UPDATED,
+            summary="Enquiry answer overdue: escalated to the CME manager",
+            escalated=True,
+        )
     return escalated
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cme.accounts.models import Role, User
+from cme.accounts.models import User
+from cme.accounts.views import acting_user, posted_data
 from cme.cases.models import Case
 from cme.cases.selectors import cases_visible_to
 from cme.children.restriction import can_see_details
@@ -37,16 +38,8 @@ from cme.enquiries.models import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _authority_id(request: HttpRequest) -> int:
-    membership = _user(request).membership
+    membership = acting_user(request).membership
     assert membership is not None
     return int(membership.authority_id)
 
@@ -58,14 +51,14 @@ def _authority_id(request: HttpRequest) -> int:
 @permission_required("enquiries.view_directory")
 def directory_list(request: HttpRequest) -> HttpResponse:
     services.directory_sync()
-    entries = selectors.directory_for(_user(request))
+    entries = selectors.directory_for(acting_user(request))
     return render(
         request,
         "enquiries/directory.html",
         {
             "entries": entries,
             "own_authority_id": _authority_id(request),
-            "can_manage": _user(request).has_perm(
+            "can_manage": acting_user(request).has_perm(
                 "enquiries.change_entry",
                 next((e for e in entries if e.authority_id == _authority_id(request)), None),
             ),
@@ -77,7 +70,7 @@ def _own_entry(request: HttpRequest, entry: DirectoryEntry) -> DirectoryEntry:
     """Another authority's entry is not found; one's own needs a manager."""
     if entry.authority_id != _authority_id(request):
         raise Http404
-    if not _user(request).has_perm("enquiries.change_entry", entry):
+    if not acting_user(request).has_perm("enquiries.change_entry", entry):
         raise PermissionDenied
     return entry
 
@@ -86,10 +79,10 @@ def _own_entry(request: HttpRequest, entry: DirectoryEntry) -> DirectoryEntry:
 @permission_required("enquiries.view_directory")
 def directory_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _own_entry(request, get_object_or_404(DirectoryEntry, pk=pk))
-    form = ContactForm(_posted(request))
+    form = ContactForm(posted_data(request))
     if form.is_valid():
         services.directory_contact_save(
-            actor=_user(request), entry=entry, contact=None, fields=form.cleaned_data
+            actor=acting_user(request), entry=entry, contact=None, fields=form.cleaned_data
         )
         messages.success(request, "Contact added to the directory")
         return redirect("enquiry_directory")
@@ -101,7 +94,7 @@ def directory_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 def directory_contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(DirectoryContact.objects.select_related("entry"), pk=pk)
     _own_entry(request, contact.entry)
-    services.directory_contact_remove(actor=_user(request), contact=contact)
+    services.directory_contact_remove(actor=acting_user(request), contact=contact)
     messages.success(request, "Contact removed from the directory")
     return redirect("enquiry_directory")
 
@@ -110,17 +103,17 @@ def directory_contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
-    case = get_object_or_404(cases_visible_to(_user(request)), pk=pk)
-    if not _user(request).has_perm("enquiries.send_enquiry", case):
+    case = get_object_or_404(cases_visible_to(acting_user(request)), pk=pk)
+    if not acting_user(request).has_perm("enquiries.send_enquiry", case):
         raise PermissionDenied
-    if not _user(request).has_perm("cases.change_case", case):
+    if not acting_user(request).has_perm("cases.change_case", case):
         raise PermissionDenied
     return case
 
 
 def _enquiry(request: HttpRequest, pk: int, perm: str = "enquiries.view_enquiry") -> Enquiry:
-    enquiry = get_object_or_404(selectors.enquiries_visible_to(_user(request)), pk=pk)
-    if not _user(request).has_perm(perm, enquiry):
+    enquiry = get_object_or_404(selectors.enquiries_visible_to(acting_user(request)), pk=pk)
+    if not acting_user(request).has_perm(perm, enquiry):
         raise PermissionDenied
     return enquiry
 
@@ -130,7 +123,7 @@ def _enquiry_form(request: HttpRequest, case: Case, draft: Enquiry | None) -> Ht
     if draft is not None:
         initial = {"to": draft.counterpart_id, "reason": draft.reason, **draft.extra}
     form = EnquiryForm(
-        _posted(request),
+        posted_data(request),
         initial=initial,
         own_authority_id=case.authority_id,
         restricted=case.child.is_restricted,
@@ -139,7 +132,7 @@ def _enquiry_form(request: HttpRequest, case: Case, draft: Enquiry | None) -> Ht
         try:
             enquiry = services.enquiry_prepare(
                 case=case,
-                actor=_user(request),
+                actor=acting_user(request),
                 to=form.cleaned_data["to"],
                 reason=form.cleaned_data["reason"],
                 extra=form.extra(),
@@ -171,7 +164,7 @@ def _record_view(request: HttpRequest, enquiry: Enquiry) -> None:
     # Every sight of a child's details is audited.
     audit.record(
         action=AuditAction.VIEWED,
-        actor=_user(request),
+        actor=acting_user(request),
         target=enquiry,
         authority_id=enquiry.authority_id,
         payload={"direction": enquiry.direction},
@@ -189,7 +182,7 @@ def enquiry_check(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            sent = services.enquiry_send(enquiry=enquiry, actor=_user(request))
+            sent = services.enquiry_send(enquiry=enquiry, actor=acting_user(request))
         except services.EnquiryRefused as refused:
             error = str(refused)
         else:
@@ -206,7 +199,7 @@ def enquiry_check(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "enquiries/enquiry_check.html",
-        _detail_context(enquiry, _user(request), error=error),
+        _detail_context(enquiry, acting_user(request), error=error),
     )
 
 
@@ -245,7 +238,7 @@ def _detail_context(enquiry: Enquiry, user: User, **extra: Any) -> dict[str, Any
 @require_GET
 @permission_required("enquiries.view_enquiries")
 def enquiry_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     show = request.GET.get("show", "open")
     if show not in {"open", "answered", "sent"}:
         show = "open"
@@ -261,7 +254,6 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             **paginate(request, items),
             "show": show,
             "approvals": list(selectors.awaiting_approval(user)),
-            "can_approve": user.membership is not None and user.membership.role == Role.CME_MANAGER,
         },
     )
 
@@ -273,7 +265,7 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if enquiry.status == Status.DRAFT:
         return redirect("enquiry_check", pk=enquiry.pk)
     _record_view(request, enquiry)
-    user = _user(request)
+    user = acting_user(request)
     return render(
         request,
         "enquiries/enquiry_detail.html",
@@ -300,12 +292,12 @@ def _work_page(
 @permission_required("enquiries.view_enquiries")
 def enquiry_approve(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = _enquiry(request, pk, "enquiries.approve_enquiry")
-    form = ApprovalForm(_posted(request))
+    form = ApprovalForm(posted_data(request))
     if form.is_valid():
         try:
             services.enquiry_approve(
                 enquiry=enquiry,
-                actor=_user(request),
+                actor=acting_user(request),
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
@@ -322,11 +314,13 @@ def enquiry_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def enquiry_assess(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = _enquiry(request, pk, "enquiries.work_enquiry")
     form = AssessmentForm(
-        _posted(request), initial={"risk": enquiry.risk, "notes": enquiry.assessment_notes}
+        posted_data(request), initial={"risk": enquiry.risk, "notes": enquiry.assessment_notes}
     )
     if form.is_valid():
         try:
-            services.incoming_assess(enquiry=enquiry, actor=_user(request), **form.cleaned_data)
+            services.incoming_assess(
+                enquiry=enquiry, actor=acting_user(request), **form.cleaned_data
+            )
         except services.EnquiryRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -343,11 +337,11 @@ def enquiry_check_record(request: HttpRequest, pk: int, kind: str) -> HttpRespon
     enquiry = _enquiry(request, pk, "enquiries.work_enquiry")
     if kind not in CheckKind.values:
         raise Http404
-    form = CheckForm(_posted(request))
+    form = CheckForm(posted_data(request))
     if form.is_valid():
         try:
             services.check_record(
-                enquiry=enquiry, actor=_user(request), kind=kind, **form.cleaned_data
+                enquiry=enquiry, actor=acting_user(request), kind=kind, **form.cleaned_data
             )
         except services.EnquiryRefused as refused:
             form.add_error(None, str(refused))
@@ -363,10 +357,12 @@ def enquiry_check_record(request: HttpRequest, pk: int, kind: str) -> HttpRespon
 @permission_required("enquiries.view_enquiries")
 def enquiry_answer(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = _enquiry(request, pk, "enquiries.work_enquiry")
-    form = AnswerForm(_posted(request))
+    form = AnswerForm(posted_data(request))
     if form.is_valid():
         try:
-            services.incoming_answer(enquiry=enquiry, actor=_user(request), **form.cleaned_data)
+            services.incoming_answer(
+                enquiry=enquiry, actor=acting_user(request), **form.cleaned_data
+            )
         except services.EnquiryRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -380,7 +376,7 @@ def enquiry_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def enquiry_open_case(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = _enquiry(request, pk, "enquiries.work_enquiry")
     try:
-        case = services.incoming_open_case(enquiry=enquiry, actor=_user(request))
+        case = services.incoming_open_case(enquiry=enquiry, actor=acting_user(request))
     except services.EnquiryRefused as refused:
         messages.error(request, str(refused))
         return redirect("enquiry_detail", pk=enquiry.pk)

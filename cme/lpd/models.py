@@ -153,31 +153,13 @@ class EventKind(models.TextChoices):
 class LpdEvent(models.Model):
     """One use of the LPD by an authority's people or system, counted by month.
 
-    Kept beside the audit trail (which records the same acts) so that the activity page counts
-    one small indexed table instead of filtering the whole trail."""
+    A counter only: the audit trail holds who did what to which file or pupil (and where a
+    download was forwarded). Kept so that the activity page counts one small indexed table
+    instead of filtering the whole trail."""
 
     authority = models.ForeignKey("accounts.Authority", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=EventKind.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    via_api = models.BooleanField(default=False)
-    file = models.ForeignKey(
-        LpdFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
-    )
-    pupil = models.ForeignKey(
-        LpdPupil, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
-    )
-    # For a download: the school the CTF is being forwarded to, when the officer named one.
-    forwarded_to = models.ForeignKey(
-        "registers.Establishment",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    results = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

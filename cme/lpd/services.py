@@ -116,27 +116,8 @@ def _aware(value: datetime | None) -> datetime | None:
     return timezone.make_aware(value)
 
 
-def _event(
-    *,
-    kind: EventKind,
-    authority_id: int,
-    actor: User | None,
-    via_api: bool = False,
-    file: LpdFile | None = None,
-    pupil: LpdPupil | None = None,
-    forwarded_to: Establishment | None = None,
-    results: int | None = None,
-) -> LpdEvent:
-    return LpdEvent.objects.create(
-        authority_id=authority_id,
-        kind=kind,
-        actor=actor,
-        via_api=via_api,
-        file=file,
-        pupil=pupil,
-        forwarded_to=forwarded_to,
-        results=results,
-    )
+def _event(*, kind: EventKind, authority_id: int) -> None:
+    LpdEvent.objects.create(authority_id=authority_id, kind=kind)
 
 
 def _existing(
@@ -264,14 +245,7 @@ def lpd_file_upload(
         },
     )
     _close_ctf_clock(upload, ctf, actor=actor, authority=authority, establishment=establishment)
-    _event(
-        kind=EventKind.UPLOAD,
-        authority_id=authority.pk,
-        actor=actor,
-        via_api=actor is None,
-        file=upload,
-        results=upload.pupil_count,
-    )
+    _event(kind=EventKind.UPLOAD, authority_id=authority.pk)
     return Uploaded(file=upload, created=True)
 
 
@@ -296,7 +270,7 @@ def lpd_file_withdraw(*, upload: LpdFile, actor: User) -> None:
         authority_id=authority_id,
         payload={"withdrawn": True},
     )
-    _event(kind=EventKind.WITHDRAW, authority_id=authority_id, actor=actor, file=upload)
+    _event(kind=EventKind.WITHDRAW, authority_id=authority_id)
 
 
 @transaction.atomic
@@ -322,13 +296,7 @@ def lpd_search_record(
             "via_api": via_api,
         },
     )
-    _event(
-        kind=EventKind.SEARCH,
-        authority_id=authority_id,
-        actor=actor,
-        via_api=via_api,
-        results=results,
-    )
+    _event(kind=EventKind.SEARCH, authority_id=authority_id)
 
 
 @transaction.atomic
@@ -342,13 +310,7 @@ def lpd_pupil_open_record(*, pupil: LpdPupil, actor: User, withheld: bool) -> No
         authority_id=membership.authority_id,
         payload={"file": pupil.file_id, "location_withheld": withheld},
     )
-    _event(
-        kind=EventKind.OPEN,
-        authority_id=membership.authority_id,
-        actor=actor,
-        file=pupil.file,
-        pupil=pupil,
-    )
+    _event(kind=EventKind.OPEN, authority_id=membership.authority_id)
 
 
 @transaction.atomic
@@ -369,11 +331,4 @@ def lpd_pupil_download_record(
             "forwarded_to": forwarded_to.pk if forwarded_to else None,
         },
     )
-    _event(
-        kind=EventKind.DOWNLOAD,
-        authority_id=membership.authority_id,
-        actor=actor,
-        file=pupil.file,
-        pupil=pupil,
-        forwarded_to=forwarded_to,
-    )
+    _event(kind=EventKind.DOWNLOAD, authority_id=membership.authority_id)

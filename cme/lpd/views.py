@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from typing import cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cme.accounts.models import User
+from cme.accounts.views import acting_user
 from cme.core import audit
 from cme.core.models import AuditAction
 from cme.core.pagination import paginate
@@ -27,10 +27,6 @@ from cme.transfers.ctf import CtfHeader, write_ctf
 from cme.transfers.services import AUTHORITY_ESTAB
 
 READ_LIMIT = services.MAX_BYTES + 1
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _user_authority_code(user: User) -> str:
@@ -48,7 +44,7 @@ def _authority_id(user: User) -> int:
 @require_http_methods(["GET"])
 @permission_required("lpd.view_uploads")
 def upload_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     context = paginate(request, selectors.uploads_visible_to(user), per_page=50)
     return render(
         request,
@@ -68,7 +64,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read(READ_LIMIT)
         try:
-            done = services.lpd_file_upload(content=content, actor=_user(request))
+            done = services.lpd_file_upload(content=content, actor=acting_user(request))
         except services.UploadRefused as refused:
             form.add_error("file", str(refused))
         else:
@@ -81,13 +77,13 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _own_upload(request: HttpRequest, pk: int) -> LpdFile:
-    return get_object_or_404(selectors.uploads_visible_to(_user(request)), pk=pk)
+    return get_object_or_404(selectors.uploads_visible_to(acting_user(request)), pk=pk)
 
 
 @require_http_methods(["GET"])
 @permission_required("lpd.view_uploads")
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     upload_ = _own_upload(request, pk)
     audit.record(
         action=AuditAction.VIEWED,
@@ -111,7 +107,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("lpd.view_uploads")
 def upload_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     upload_ = _own_upload(request, pk)
     if not user.has_perm("lpd.withdraw_upload", upload_):
         raise Http404
@@ -125,7 +121,7 @@ def upload_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Posted, and answered in the same response: what is typed about a child never goes in a
     URL or a log."""
-    user = _user(request)
+    user = acting_user(request)
     form = LpdSearchForm(request.POST if request.method == "POST" else None)
     candidates = None
     if request.method == "POST" and form.is_valid():
@@ -149,7 +145,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _searchable(request: HttpRequest, pk: int) -> tuple[LpdPupil, bool]:
     pupil = selectors.searchable_pupil(pk)
-    searcher = selectors.Searcher.for_user(_user(request))
+    searcher = selectors.Searcher.for_user(acting_user(request))
     if pupil is None or searcher is None:
         raise Http404
     return pupil, selectors.pupil_withheld(pupil, searcher)
@@ -181,7 +177,7 @@ def _pupil_page(
 @permission_required("lpd.search")
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pupil, withheld = _searchable(request, pk)
-    services.lpd_pupil_open_record(pupil=pupil, actor=_user(request), withheld=withheld)
+    services.lpd_pupil_open_record(pupil=pupil, actor=acting_user(request), withheld=withheld)
     return _pupil_page(request, pupil, withheld, DownloadForm())
 
 
@@ -203,7 +199,7 @@ def pupil_download(request: HttpRequest, pk: int) -> HttpResponse:
     if withheld:
         # The school the child left is not named, not even by its codes: the downloading
         # authority is the source, as in a case's CTF export.
-        source = (_user_authority_code(_user(request)), AUTHORITY_ESTAB, "", "")
+        source = (_user_authority_code(acting_user(request)), AUTHORITY_ESTAB, "", "")
         if record.looked_after is not None:  # the care authority would narrow where they are
             record = dataclasses.replace(
                 record, looked_after=dataclasses.replace(record.looked_after, care_authority="")
@@ -231,7 +227,7 @@ def pupil_download(request: HttpRequest, pk: int) -> HttpResponse:
         withhold_location=withheld,
     )
     services.lpd_pupil_download_record(
-        pupil=pupil, actor=_user(request), withheld=withheld, forwarded_to=school
+        pupil=pupil, actor=acting_user(request), withheld=withheld, forwarded_to=school
     )
     response = HttpResponse(out.getvalue(), content_type="application/xml")
     # The name carries ids only, never the pupil's name or UPN.
@@ -243,7 +239,7 @@ def pupil_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 @permission_required("lpd.view_activity")
 def activity(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     membership = user.membership
     assert membership is not None
     rows = selectors.lpd_activity_by_month(membership.authority, 12)

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cme.cases import services as case_services
-from cme.cases.models import Case, CaseEvent, EventKind, Stage, Task
+from cme.cases.models import Case, EventKind, Stage, Task
 from cme.core import audit
 from cme.core.models import AuditAction
 from cme.panels.models import (
@@ -38,8 +38,25 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _timeline(case: Case, actor: Any, summary: str) -> None:
-    CaseEvent.objects.create(case=case, actor=actor, kind=PANEL_EVENT, summary=summary[:300])
+def _log(
+    case: Case,
+    actor: Any,
+    summary: str,
+    action: AuditAction,
+    *,
+    target: Any,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """A panel line on the case's timeline and its audit event."""
+    case_services.case_event_record(
+        case=case,
+        actor=actor,
+        kind=PANEL_EVENT,
+        summary=summary,
+        action=action,
+        payload=payload,
+        target=target,
+    )
 
 
 def _long(day: date) -> str:
@@ -159,15 +176,13 @@ def agenda_add(
     item = AgendaItem.objects.create(
         meeting=meeting, case=case, reason=reason, details=details.strip(), added_by=actor
     )
-    _timeline(
-        case, actor, f"Put on the agenda of the fair access panel on {_long(meeting.held_on)}"
-    )
-    audit.record(
-        action=AuditAction.CREATED,
-        actor=actor,
+    _log(
+        case,
+        actor,
+        f"Put on the agenda of the fair access panel on {_long(meeting.held_on)}",
+        AuditAction.CREATED,
         target=item,
-        authority_id=meeting.authority_id,
-        payload={"case": case.pk, "meeting": meeting.pk, "reason": reason},
+        payload={"meeting": meeting.pk, "reason": reason},
     )
     return item
 
@@ -177,19 +192,16 @@ def agenda_remove(*, actor: Any, item: AgendaItem) -> None:
     """Take a case off an agenda, while the panel has not decided on it."""
     if Decision.objects.filter(item=item).exists():
         raise PanelRefused("The panel has decided on this case: it stays on the agenda")
-    meeting, case, pk = item.meeting, item.case, item.pk
+    meeting = item.meeting
+    _log(
+        item.case,
+        actor,
+        f"Taken off the agenda of the fair access panel on {_long(meeting.held_on)}",
+        AuditAction.DELETED,
+        target=item,
+        payload={"meeting": meeting.pk},
+    )
     item.delete()
-    _timeline(
-        case, actor, f"Taken off the agenda of the fair access panel on {_long(meeting.held_on)}"
-    )
-    audit.record(
-        action=AuditAction.DELETED,
-        actor=actor,
-        target_type="panels.agendaitem",
-        target_id=pk,
-        authority_id=meeting.authority_id,
-        payload={"case": case.pk, "meeting": meeting.pk},
-    )
 
 
 @transaction.atomic
@@ -309,14 +321,13 @@ def decision_record(*, actor: Any, item: AgendaItem, given: DecisionInput) -> De
         .update(superseded_on=meeting.held_on)
     )
     summary = _summary(meeting, decision, case)
-    _timeline(case, actor, summary if existing is None else f"Corrected: {summary}")
-    audit.record(
-        action=AuditAction.CREATED if existing is None else AuditAction.UPDATED,
-        actor=actor,
+    _log(
+        case,
+        actor,
+        summary if existing is None else f"Corrected: {summary}",
+        AuditAction.CREATED if existing is None else AuditAction.UPDATED,
         target=decision,
-        authority_id=meeting.authority_id,
         payload={
-            "case": case.pk,
             "meeting": meeting.pk,
             "outcome": decision.outcome,
             "establishment": decision.establishment_id,
@@ -348,18 +359,14 @@ def decision_met(
     case = decision.item.case
     assert decision.admit_by is not None
     late = "" if met_on <= decision.admit_by else " (after the date set)"
-    _timeline(
+    _log(
         case,
         actor,
         f"Fair access panel decision of {_long(meeting.held_on)} met: admitted on "
         f"{_long(met_on)}{late}",
-    )
-    audit.record(
-        action=AuditAction.UPDATED,
-        actor=actor,
+        AuditAction.UPDATED,
         target=decision,
-        authority_id=meeting.authority_id,
-        payload={"case": case.pk, "met_on": met_on, "automatic": automatic},
+        payload={"met_on": met_on, "automatic": automatic},
     )
     task = decision.alert_task
     if task is not None and task.done_on is None:
@@ -431,16 +438,13 @@ def _alert(decision: Decision, today: date) -> Task | None:
     )
     Decision.objects.filter(pk=decision.pk).update(alert_task=task)
     assert decision.admit_by is not None
-    _timeline(
+    _log(
         case,
         None,
         f"Fair access panel decision of {_long(meeting.held_on)} overdue: not admitted by "
         f"{_long(decision.admit_by)}",
-    )
-    audit.record(
-        action=AuditAction.UPDATED,
+        AuditAction.UPDATED,
         target=decision,
-        authority_id=meeting.authority_id,
-        payload={"case": case.pk, "alert_task": task.pk, "admit_by": decision.admit_by},
+        payload={"alert_task": task.pk, "admit_by": decision.admit_by},
     )
     return task

@@ -5,21 +5,22 @@ case of another authority is not found (404)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cme.accounts.models import User
+from cme.accounts.views import acting_user, posted_data
 from cme.cases.selectors import cases_visible_to
 from cme.children.restriction import RESTRICTED_LABEL, WITHHELD
 from cme.core import audit
 from cme.core.models import AuditAction
+from cme.core.pagination import paginate
 from cme.core.permissions import permission_required
 from cme.panels import selectors, services
 from cme.panels.forms import (
@@ -35,36 +36,27 @@ from cme.panels.models import AgendaItem, Attendee, Decision, DecisionStatus, Pa
 PAST_PAGE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _meeting(request: HttpRequest, pk: int) -> PanelMeeting:
-    return get_object_or_404(selectors.meetings_visible_to(_user(request)), pk=pk)
+    return get_object_or_404(selectors.meetings_visible_to(acting_user(request)), pk=pk)
 
 
 def _to_meeting(meeting: PanelMeeting, anchor: str = "") -> HttpResponse:
     return redirect(reverse("panel_detail", args=[meeting.pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _visible(case: Any) -> bool:
-    """May this user see where the child is? (`child_has_grant` annotated by the selector.)"""
-    return not case.child.is_restricted or bool(getattr(case, "child_has_grant", False))
+def _visible(child: Any, row: Any) -> bool:
+    """May this user see where the child is? `row` is the agenda item or decision the selector
+    annotated with `child_has_grant`."""
+    return not child.is_restricted or bool(getattr(row, "child_has_grant", False))
 
 
 @permission_required("panels.run_panels")
 def panel_list(request: HttpRequest) -> HttpResponse:
     today = services._today()
-    meetings = selectors.meetings_visible_to(_user(request))
+    meetings = selectors.meetings_visible_to(acting_user(request))
     upcoming = list(meetings.filter(held_on__gte=today))
-    past = Paginator(
-        meetings.filter(held_on__lt=today).order_by("-held_on", "-starts_at", "-pk"), PAST_PAGE
-    ).get_page(request.GET.get("page"))
-    membership = _user(request).membership
+    past = meetings.filter(held_on__lt=today).order_by("-held_on", "-starts_at", "-pk")
+    membership = acting_user(request).membership
     assert membership is not None
     overdue = selectors.panel_decisions_overdue(membership.authority, today).count()
     return render(
@@ -72,9 +64,8 @@ def panel_list(request: HttpRequest) -> HttpResponse:
         "panels/panel_list.html",
         {
             "upcoming": upcoming,
-            "past": past,
-            "page_range": past.paginator.get_elided_page_range(past.number),
             "overdue": overdue,
+            **paginate(request, past, PAST_PAGE),
         },
     )
 
@@ -82,11 +73,11 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("panels.run_panels")
 def panel_schedule(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     membership = user.membership
     assert membership is not None
     form = MeetingForm(
-        _posted(request), authority_id=membership.authority_id, initial={"chair": user.pk}
+        posted_data(request), authority_id=membership.authority_id, initial={"chair": user.pk}
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -113,7 +104,7 @@ def panel_schedule(request: HttpRequest) -> HttpResponse:
 def panel_change(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = MeetingForm(
-        _posted(request),
+        posted_data(request),
         authority_id=meeting.authority_id,
         initial={
             "held_on": meeting.held_on,
@@ -127,7 +118,7 @@ def panel_change(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.meeting_change(
-                actor=_user(request),
+                actor=acting_user(request),
                 meeting=meeting,
                 held_on=data["held_on"],
                 starts_at=data["starts_at"],
@@ -147,7 +138,7 @@ def _rows(items: list[AgendaItem], today: Any) -> list[dict[str, Any]]:
     rows = []
     for item in items:
         case = item.case
-        visible = _visible(case)
+        visible = _visible(case.child, item)
         decision: Decision | None = getattr(item, "decision", None)
         status = (
             decision.status_on(
@@ -175,7 +166,7 @@ def _rows(items: list[AgendaItem], today: Any) -> list[dict[str, Any]]:
 
 @permission_required("panels.run_panels")
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     meeting = _meeting(request, pk)
     today = services._today()
     items = list(selectors.agenda_for(meeting, user))
@@ -204,9 +195,9 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("panels.run_panels")
 def panel_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     meeting = _meeting(request, pk)
-    form = AgendaAddForm(_posted(request))
+    form = AgendaAddForm(posted_data(request))
     if form.is_valid():
         data = form.cleaned_data
         case = cases_visible_to(user).filter(reference__iexact=data["reference"].strip()).first()
@@ -233,12 +224,12 @@ def panel_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("panels.run_panels")
 def panel_case_agenda(request: HttpRequest, case_pk: int) -> HttpResponse:
     """From a case's page: put the case on a coming meeting's agenda."""
-    user = _user(request)
+    user = acting_user(request)
     case = get_object_or_404(cases_visible_to(user), pk=case_pk)
     if not user.has_perm("cases.change_case", case):
         raise PermissionDenied
     meetings = selectors.meetings_visible_to(user).filter(held_on__gte=services._today())
-    form = CaseAgendaForm(_posted(request), meetings=meetings)
+    form = CaseAgendaForm(posted_data(request), meetings=meetings)
     if form.is_valid():
         data = form.cleaned_data
         meeting = get_object_or_404(meetings, pk=data["meeting"])
@@ -268,10 +259,10 @@ def panel_case_agenda(request: HttpRequest, case_pk: int) -> HttpResponse:
 @permission_required("panels.run_panels")
 def panel_attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = AttendeeForm(_posted(request))
+    form = AttendeeForm(posted_data(request))
     if form.is_valid():
         try:
-            services.attendee_add(actor=_user(request), meeting=meeting, **form.cleaned_data)
+            services.attendee_add(actor=acting_user(request), meeting=meeting, **form.cleaned_data)
         except services.PanelRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -285,13 +276,13 @@ def panel_attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 def panel_attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     attendee = get_object_or_404(Attendee.objects.filter(meeting=meeting), pk=attendee_pk)
-    services.attendee_remove(actor=_user(request), attendee=attendee)
+    services.attendee_remove(actor=acting_user(request), attendee=attendee)
     messages.success(request, f"{attendee.name} removed from the attendees")
     return _to_meeting(meeting, "attendees")
 
 
 def _item(request: HttpRequest, meeting: PanelMeeting, item_pk: int) -> AgendaItem:
-    item = get_object_or_404(selectors.agenda_for(meeting, _user(request)), pk=item_pk)
+    item = get_object_or_404(selectors.agenda_for(meeting, acting_user(request)), pk=item_pk)
     item.meeting = meeting
     return item
 
@@ -302,7 +293,7 @@ def panel_agenda_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResp
     meeting = _meeting(request, pk)
     item = _item(request, meeting, item_pk)
     try:
-        services.agenda_remove(actor=_user(request), item=item)
+        services.agenda_remove(actor=acting_user(request), item=item)
     except services.PanelRefused as refused:
         messages.error(request, str(refused))
     else:
@@ -316,7 +307,7 @@ def panel_decision(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     item = _item(request, meeting, item_pk)
     context: dict[str, Any] = {"meeting": meeting, "item": item, "case": item.case}
-    if not _visible(item.case):
+    if not _visible(item.case.child, item):
         # The school named is where a restricted child will be: it takes a reasoned grant.
         return render(request, "panels/decision_withheld.html", context)
     existing: Decision | None = getattr(item, "decision", None)
@@ -329,12 +320,12 @@ def panel_decision(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             "admit_by": existing.admit_by,
             "notes": existing.notes,
         }
-    form = DecisionForm(_posted(request), la_code=meeting.authority.la_code, initial=initial)
+    form = DecisionForm(posted_data(request), la_code=meeting.authority.la_code, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.decision_record(
-                actor=_user(request),
+                actor=acting_user(request),
                 item=item,
                 given=services.DecisionInput(
                     outcome=data["outcome"],
@@ -360,11 +351,11 @@ def panel_decision_met(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
     decision: Decision | None = getattr(item, "decision", None)
     if decision is None:
         raise PermissionDenied
-    form = MetForm(_posted(request))
+    form = MetForm(posted_data(request))
     if form.is_valid():
         try:
             services.decision_met(
-                actor=_user(request), decision=decision, met_on=form.cleaned_data["met_on"]
+                actor=acting_user(request), decision=decision, met_on=form.cleaned_data["met_on"]
             )
         except services.PanelRefused as refused:
             form.add_error(None, str(refused))
@@ -380,7 +371,7 @@ def panel_decision_met(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
 
 @permission_required("panels.run_panels")
 def panel_overdue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     today = services._today()
     decisions = list(selectors.overdue_for(user, today))
     rows = [
@@ -388,8 +379,10 @@ def panel_overdue(request: HttpRequest) -> HttpResponse:
             "decision": d,
             "case": d.item.case,
             "meeting": d.item.meeting,
-            "name": d.item.case.child.display_name if _visible_decision(d) else RESTRICTED_LABEL,
-            "school": d.school_name if _visible_decision(d) else WITHHELD,
+            "name": d.item.case.child.display_name
+            if _visible(d.item.case.child, d)
+            else RESTRICTED_LABEL,
+            "school": d.school_name if _visible(d.item.case.child, d) else WITHHELD,
             "days": (today - d.admit_by).days if d.admit_by else 0,
         }
         for d in decisions
@@ -405,8 +398,3 @@ def panel_overdue(request: HttpRequest) -> HttpResponse:
         payload={"cases": [d.item.case_id for d in decisions]},
     )
     return render(request, "panels/overdue.html", {"rows": rows, "today": today})
-
-
-def _visible_decision(decision: Decision) -> bool:
-    child = decision.item.case.child
-    return not child.is_restricted or bool(getattr(decision, "child_has_grant", False))

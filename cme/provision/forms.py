@@ -19,6 +19,14 @@ def _establishments() -> Any:
     return Establishment.objects.filter(is_open=True).order_by("name")
 
 
+def _listed_or_named(
+    form: forms.Form, data: dict[str, Any], listed: str, name: str, message: str
+) -> None:
+    """A provider or service is chosen from the list, or its name typed in: one of the two."""
+    if not data.get(listed) and not (data.get(name) or "").strip():
+        form.add_error(listed, message)
+
+
 class NeedsForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     assessed_on = GovUKDateField(
@@ -160,8 +168,13 @@ class AttemptForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("establishment") and not (data.get("provider_name") or "").strip():
-            self.add_error("establishment", "Choose the school or provider, or enter its name")
+        _listed_or_named(
+            self,
+            data,
+            "establishment",
+            "provider_name",
+            "Choose the school or provider, or enter its name",
+        )
         outcome = data.get("outcome")
         if outcome == AttemptOutcome.REFUSED:
             if not data.get("refused_by"):
@@ -265,8 +278,9 @@ class RegisterAuditForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("establishment") and not (data.get("provider_name") or "").strip():
-            self.add_error("establishment", "Choose the provider, or enter its name")
+        _listed_or_named(
+            self, data, "establishment", "provider_name", "Choose the provider, or enter its name"
+        )
         checked, found = data.get("pupils_checked"), data.get("discrepancies")
         if checked is not None and found is not None and found > checked:
             self.add_error(
@@ -303,8 +317,9 @@ class SupportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("agency") and not (data.get("agency_name") or "").strip():
-            self.add_error("agency", "Choose the service, or enter its name")
+        _listed_or_named(
+            self, data, "agency", "agency_name", "Choose the service, or enter its name"
+        )
         return data
 
 

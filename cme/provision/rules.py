@@ -1,17 +1,16 @@
 """Who may do what with needs, brokering, monitoring and support.
 
-It follows the case's own rules: the case team of the case's authority reads it; officers and
-managers change any case, a caseworker the cases they own. Register audits of providers are the
-CME officers' and managers' work.
+It follows the case's own rules: whoever may see the case reads it (it is part of the case's
+page); officers and managers change any case, a caseworker the cases they own. Register audits of
+providers are the CME officers' and managers' work.
 """
 
 from __future__ import annotations
 
-from cme.accounts.rules import is_case_team, is_caseworker, is_cme_manager, is_cme_officer
+from cme.accounts.rules import is_caseworker, is_cme_manager, is_cme_officer
 from cme.cases.rules import is_case_in_own_authority, owns_case
 from cme.core.permissions import add_perm
 
-add_perm("provision.view_case_provision", is_case_team & is_case_in_own_authority)
 add_perm(
     "provision.change_case_provision",
     is_case_in_own_authority & (is_cme_officer | is_cme_manager | (is_caseworker & owns_case)),

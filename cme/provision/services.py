@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cme.accounts.models import Authority, PartnerAgency
 from cme.cases import services as case_services
-from cme.cases.models import Case, CaseEvent, EventKind, Stage
+from cme.cases.models import Case, EventKind, Stage
 from cme.cases.services import CaseRefused, StaleCase
 from cme.core import audit
 from cme.core.models import AuditAction
@@ -62,15 +62,16 @@ def _log(
     action: AuditAction,
     target: Any,
     payload: dict[str, Any] | None = None,
-    kind: EventKind = PROVISION_EVENT,
 ) -> None:
-    CaseEvent.objects.create(case=case, actor=actor, kind=kind, summary=summary)
-    audit.record(
-        action=action,
+    """A "Needs and provision" line on the case's timeline and its audit event."""
+    case_services.case_event_record(
+        case=case,
         actor=actor,
+        kind=PROVISION_EVENT,
+        summary=summary,
+        action=action,
+        payload=payload,
         target=target,
-        authority_id=case.authority_id,
-        payload={"case": case.pk, **(payload or {})},
     )
 
 
@@ -401,7 +402,6 @@ def attendance_check_record(
         AuditAction.UPDATED,
         check,
         {"attendance": seen, "percentage": percentage, "due_on": check.due_on},
-        kind=PROVISION_EVENT,
     )
     if seen == Attendance.NOT_ATTENDING and first_time:
         case_services.task_add(
@@ -567,7 +567,6 @@ def support_referral_add(
         AuditAction.CREATED,
         referral,
         {"agency": referral.agency_id},
-        kind=PROVISION_EVENT,
     )
     return referral
 
@@ -593,6 +592,5 @@ def support_response_record(
         AuditAction.UPDATED,
         referral,
         {"fields": ["response", "response_on"]},
-        kind=PROVISION_EVENT,
     )
     return referral

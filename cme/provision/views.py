@@ -3,7 +3,7 @@ Each view binds a form, calls one service and goes back to the case."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cme.accounts.models import User
+from cme.accounts.views import acting_user, posted_data
 from cme.cases.models import Case
 from cme.cases.selectors import cases_visible_to
 from cme.cases.services import CaseRefused
@@ -34,20 +34,12 @@ from cme.provision.selectors import agencies_of, register_audits_of
 FORM = "provision/form_page.html"
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _case(request: HttpRequest, pk: int) -> Case | HttpResponse:
     """The case, if this user may change its provision: 404 when they may not see the case, 403
     when they may see but not change it. A restricted child's placements say where the child is,
     so without a reason given for seeing them the user is sent to give one."""
-    case = get_object_or_404(cases_visible_to(_user(request)), pk=pk)
-    if not _user(request).has_perm("provision.change_case_provision", case):
+    case = get_object_or_404(cases_visible_to(acting_user(request)), pk=pk)
+    if not acting_user(request).has_perm("provision.change_case_provision", case):
         raise PermissionDenied
     if case.child.is_restricted and not getattr(case, "child_has_grant", False):
         messages.error(
@@ -81,13 +73,13 @@ def needs_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial |= {
             name: getattr(existing, name) for name in NeedsForm.base_fields if name != "version"
         }
-    form = NeedsForm(_posted(request), initial=initial)
+    form = NeedsForm(posted_data(request), initial=initial)
     if form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
             result = services.needs_assessment_record(
-                case=case, actor=_user(request), version=version, needs=services.Needs(**data)
+                case=case, actor=acting_user(request), version=version, needs=services.Needs(**data)
             )
         except CaseRefused as refused:
             form.add_error(None, str(refused))
@@ -110,7 +102,7 @@ def attempt_add(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(case, HttpResponse):
         return case
     form = AttemptForm(
-        _posted(request),
+        posted_data(request),
         initial={"version": case.version, "attempted_on": timezone.localdate()},
     )
     if form.is_valid():
@@ -118,7 +110,10 @@ def attempt_add(request: HttpRequest, pk: int) -> HttpResponse:
         version = data.pop("version")
         try:
             placement = services.placement_attempt_record(
-                case=case, actor=_user(request), version=version, attempt=services.Attempt(**data)
+                case=case,
+                actor=acting_user(request),
+                version=version,
+                attempt=services.Attempt(**data),
             )
         except CaseRefused as refused:
             form.add_error(None, str(refused))
@@ -155,10 +150,12 @@ def check_record(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
             "percentage": check.percentage,
             "notes": check.notes,
         }
-    form = CheckForm(_posted(request), initial=initial)
+    form = CheckForm(posted_data(request), initial=initial)
     if form.is_valid():
         try:
-            services.attendance_check_record(check=check, actor=_user(request), **form.cleaned_data)
+            services.attendance_check_record(
+                check=check, actor=acting_user(request), **form.cleaned_data
+            )
         except CaseRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -182,13 +179,15 @@ def support_add(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(case, HttpResponse):
         return case
     form = SupportForm(
-        _posted(request),
+        posted_data(request),
         agencies=agencies_of(case.authority_id),
         initial={"referred_on": timezone.localdate()},
     )
     if form.is_valid():
         try:
-            services.support_referral_add(case=case, actor=_user(request), **form.cleaned_data)
+            services.support_referral_add(
+                case=case, actor=acting_user(request), **form.cleaned_data
+            )
         except CaseRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -212,7 +211,7 @@ def support_response(request: HttpRequest, pk: int, referral_pk: int) -> HttpRes
         return case
     referral = get_object_or_404(SupportReferral.objects.filter(case=case), pk=referral_pk)
     form = SupportResponseForm(
-        _posted(request),
+        posted_data(request),
         initial={
             "response": referral.response,
             "response_on": referral.response_on or timezone.localdate(),
@@ -221,7 +220,7 @@ def support_response(request: HttpRequest, pk: int, referral_pk: int) -> HttpRes
     if form.is_valid():
         try:
             services.support_response_record(
-                referral=referral, actor=_user(request), **form.cleaned_data
+                referral=referral, actor=acting_user(request), **form.cleaned_data
             )
         except CaseRefused as refused:
             form.add_error(None, str(refused))
@@ -240,7 +239,7 @@ def support_response(request: HttpRequest, pk: int, referral_pk: int) -> HttpRes
 
 @permission_required("provision.view_register_audits")
 def register_audit_list(request: HttpRequest) -> HttpResponse:
-    membership = _user(request).membership
+    membership = acting_user(request).membership
     assert membership is not None
     audits = register_audits_of(membership.authority)
     return render(request, "provision/register_audit_list.html", paginate(request, audits))
@@ -249,13 +248,13 @@ def register_audit_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("provision.add_register_audit")
 def register_audit_add(request: HttpRequest) -> HttpResponse:
-    membership = _user(request).membership
+    membership = acting_user(request).membership
     assert membership is not None
-    form = RegisterAuditForm(_posted(request), initial={"audited_on": timezone.localdate()})
+    form = RegisterAuditForm(posted_data(request), initial={"audited_on": timezone.localdate()})
     if form.is_valid():
         try:
             services.register_audit_record(
-                authority=membership.authority, actor=_user(request), **form.cleaned_data
+                authority=membership.authority, actor=acting_user(request), **form.cleaned_data
             )
         except CaseRefused as refused:
             form.add_error(None, str(refused))

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cme.accounts.models import Authority, Role
+from cme.accounts.models import Authority
 from cme.registers.models import Establishment, EstablishmentKind, Phase, PlaceFigure
 
 
@@ -124,7 +124,7 @@ def establishments_for_places(user: Any) -> QuerySet[Establishment]:
     membership = getattr(user, "membership", None)
     if membership is None or not user.has_perm("registers.view_places"):
         return Establishment.objects.none()
-    if membership.role == Role.SCHOOL_USER:
+    if not user.has_perm("registers.view_all_places"):
         return in_register(Establishment.objects.filter(pk=membership.establishment_id))
     return in_register(Establishment.objects.filter(la_code=membership.authority.la_code))
 

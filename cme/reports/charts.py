@@ -158,7 +158,7 @@ def column_chart(
 
 def chart_for(figure: Figure) -> SafeString | None:
     """The figure's chart, or None when it has none (or no rows)."""
-    if not figure.chart or not figure.available or not figure.rows:
+    if not figure.chart or not figure.rows:
         return None
     labels = [row.label for row in figure.rows]
     values = [int(row.values[figure.chart_column] or 0) for row in figure.rows]

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Case as SqlCase
@@ -35,6 +36,8 @@ from django.urls import reverse
 from cme.accounts.models import Authority
 from cme.cases.models import Case, Outcome, Source, Stage, Task, TaskKind
 from cme.children.models import ChildVulnerability, VulnerableGroup
+from cme.core import audit
+from cme.core.models import AuditAction
 from cme.lpd.selectors import lpd_activity_by_month
 from cme.registers.places import places_available
 from cme.reports import selectors
@@ -80,7 +83,6 @@ class Figure:
     rows: list[Row] = field(default_factory=list)
     chart: str = "bar"  # "bar", "column" or "" (no chart)
     chart_column: int = 0  # which value the chart draws
-    available: bool = True
     note: str = ""
 
 
@@ -556,6 +558,17 @@ def dashboard_for(authority: Authority, today: date, *, links: bool) -> Dashboar
         lpd_figure(authority, today),
     ]
     return Dashboard(today, summary, figures)
+
+
+def record_export(*, authority: Authority, actor: Any, slug: str, as_at: date) -> None:
+    """One audit event per download of a dashboard figure's CSV (counts only, no child)."""
+    audit.record(
+        action=AuditAction.EXPORTED,
+        actor=actor,
+        authority=authority,
+        target_type="reports.dashboard",
+        payload={"report": "dashboard", "figure": slug, "as_at": as_at.isoformat()},
+    )
 
 
 def values_of(rows: Iterable[Row], column: int) -> list[int]:

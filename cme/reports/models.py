@@ -91,7 +91,3 @@ class SelfEvaluationAnswer(models.Model):
     def __str__(self) -> str:
         return f"Question {self.question}"
 
-
-# Permissions are named predicates; they live beside the rest of the self-evaluation and are
-# registered when the app's models load, so every check finds them (the app's rules.py is shared).
-from cme.reports.selfeval import rules as _selfeval_rules  # noqa: E402, F401

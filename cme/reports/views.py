@@ -12,8 +12,6 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cme.accounts.models import Authority, User
-from cme.core import audit
-from cme.core.models import AuditAction
 from cme.core.permissions import permission_required
 from cme.reports import charts, dashboard, dfe_return, termly
 from cme.reports.forms import CensusDateForm, TermForm
@@ -130,15 +128,9 @@ def figure_csv(request: HttpRequest, slug: str) -> HttpResponse:
     user, authority = _authority_of(request)
     today = _now().date()
     figure = dashboard.dashboard_for(authority, today, links=False).figure(slug)
-    if figure is None or not figure.available:
+    if figure is None:
         raise Http404
-    audit.record(
-        action=AuditAction.EXPORTED,
-        actor=user,
-        authority=authority,
-        target_type="reports.dashboard",
-        payload={"report": "dashboard", "figure": slug, "as_at": today.isoformat()},
-    )
+    dashboard.record_export(authority=authority, actor=user, slug=slug, as_at=today)
     response = HttpResponse(charts.figure_csv(figure), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="cme-{slug}-{authority.la_code}-{today.isoformat()}.csv"'

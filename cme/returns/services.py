@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from cme.accounts.models import Authority
 from cme.cases import services as case_services
-from cme.cases.models import Case, CaseEvent, EnquiryKind, EventKind, Source, Stage
+from cme.cases.models import Case, EnquiryKind, EventKind, Source, Stage
 from cme.children import services as child_services
 from cme.children.models import Child, FormerUPN
 from cme.core import audit
@@ -181,13 +181,13 @@ def _open_case_of(child: Child) -> Case | None:
 
 
 def _note_on_case(case: Case, actor: Any, summary: str, payload: dict[str, Any]) -> None:
-    CaseEvent.objects.create(case=case, actor=actor, kind=EventKind.UPDATED, summary=summary)
-    audit.record(
-        action=AuditAction.UPDATED,
+    case_services.case_event_record(
+        case=case,
         actor=actor,
-        target=case,
-        authority_id=case.authority_id,
-        payload={"case": case.pk, **payload},
+        kind=EventKind.UPDATED,
+        summary=summary,
+        action=AuditAction.UPDATED,
+        payload=payload,
     )
 
 

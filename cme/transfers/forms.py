@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 
 from cme.registers.models import Establishment
+from cme.transfers.exports import destination_codes
 from cme.transfers.models import MAX_UPLOAD_BYTES
-from cme.transfers.services import ExportRefused, destination_codes
+from cme.transfers.services import ExportRefused
 
 SCHOOL, CODES, UNKNOWN, ABROAD = "school", "codes", "unknown", "abroad"
 

@@ -41,6 +41,8 @@ is_cme_team = is_cme_officer | is_cme_manager
 add_perm("transfers.upload_ctf", is_school_user | is_cme_team)
 add_perm("transfers.view_upload", (is_school_user | is_cme_team) & is_own_upload)
 add_perm("transfers.import_ctf", (is_school_user | is_cme_team) & is_own_upload)
+# A file's pupils matched to the authority's children: linked and shown to the CME team only.
+add_perm("transfers.see_matched_records", is_cme_team)
 # Sending a CTF from a case: asked with the case; the page also needs cases.change_case.
 add_perm("transfers.export_ctf", is_cme_team & is_case_in_own_authority)
 add_perm("transfers.grant_export", is_cme_manager & is_case_in_own_authority)

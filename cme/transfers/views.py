@@ -22,7 +22,7 @@ from cme.core import audit
 from cme.core.models import AuditAction
 from cme.core.pagination import paginate
 from cme.core.permissions import permission_required
-from cme.transfers import selectors, services
+from cme.transfers import exports, selectors, services
 from cme.transfers.display import errors_by_pupil, pupil_view
 from cme.transfers.forms import CtfExportForm, CtfExportGrantForm, CtfUploadForm
 from cme.transfers.models import GRANT_HOURS, MAX_UPLOAD_BYTES, Channel, CtfUpload
@@ -99,11 +99,6 @@ def ctf_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "transfers/ctf_upload.html", {"form": form, "school": school})
 
 
-def _team_view(user: User) -> bool:
-    membership = user.membership
-    return membership is not None and membership.role in (Role.CME_OFFICER, Role.CME_MANAGER)
-
-
 @permission_required("transfers.upload_ctf")
 def ctf_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -116,7 +111,7 @@ def ctf_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except services.TransferRefused:
         # A stored file was read safely once; if the reader now refuses it, say so plainly.
         return render(request, "transfers/ctf_unreadable.html", {"upload": upload}, status=422)
-    team = _team_view(user)
+    team = user.has_perm("transfers.see_matched_records")
     errors = errors_by_pupil(preview.ctf.errors)
     rows = []
     for plan in preview.plans:
@@ -211,7 +206,7 @@ def case_ctf_export(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         lea, estab = form.cleaned_data["codes"]
         try:
-            exported = services.ctf_export(
+            exported = exports.ctf_export(
                 actor=user,
                 case=case,
                 dest_lea=lea,
@@ -250,7 +245,7 @@ def case_ctf_grant(request: HttpRequest, pk: int) -> HttpResponse:
     form = CtfExportGrantForm(_posted(request))
     if form.is_valid():
         try:
-            services.ctf_export_grant_add(
+            exports.ctf_export_grant_add(
                 actor=_user(request), case=case, reason=form.cleaned_data["reason"]
             )
         except services.ExportRefused as refused:

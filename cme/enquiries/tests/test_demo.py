@@ -13,7 +13,6 @@ from cme.accounts.models import Authority, User
 from cme.core.selectors import payloads_for
 from cme.demo.build import demo_build
 from cme.demo.enquiries import build_enquiries
-from cme.enquiries import information
 from cme.enquiries.models import Direction, DirectoryEntry, Enquiry, Status
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +42,6 @@ def test_the_demo_has_three_authorities_and_enquiries_in_every_state(settings: A
     }
     assert incoming == {Status.RECEIVED, Status.ASSESSED, Status.ANSWERED}
     assert Enquiry.objects.filter(escalated_at__isnull=False).count() == 1
-    for enquiry in Enquiry.objects.exclude(details={}):
-        if enquiry.details.get("restricted"):
-            assert not set(information.LOCATION_KEYS) & set(enquiry.details)
     # Fixture loading: no audit events, and a second run adds nothing.
     for pk in Enquiry.objects.values_list("pk", flat=True):
         assert payloads_for(target_type="enquiries.enquiry", target_id=str(pk)) == []

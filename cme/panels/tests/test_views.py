@@ -225,6 +225,33 @@ def test_a_restricted_childs_school_is_withheld_without_a_grant(
     assert "Give a reason to see the withheld details" in page
 
 
+def test_a_restricted_childs_school_is_shown_to_a_grant_holder(
+    authority: Any, officer: Any, client_for: Any, establishment: Any
+) -> None:
+    from cme.children.models import RestrictionGrant
+
+    meeting = schedule(authority, officer, held_on=TODAY - WEEK)
+    case = open_case(authority, officer)
+    name_school(
+        put_on_agenda(meeting, case, officer),
+        officer,
+        admit_by=TODAY - timedelta(days=1),
+        establishment=establishment,
+    )
+    case.child.is_restricted, case.child.restriction_reason = True, "Refuge"
+    case.child.save()
+    RestrictionGrant.objects.create(
+        child=case.child, user=officer, granted_by=officer, reason="Working the case"
+    )
+    client = client_for(officer)
+    for path in (reverse("panel_detail", args=[meeting.pk]), reverse("panel_overdue")):
+        page = client.get(path).content.decode()
+        assert establishment.name in page, path
+    item = AgendaItem.objects.get()
+    page = client.get(reverse("panel_decision", args=[meeting.pk, item.pk])).content.decode()
+    assert "Give a reason to see the withheld details" not in page
+
+
 def test_the_overdue_page_lists_and_counts_overdue_decisions(
     world: dict[str, Any], officer: Any, client_for: Any
 ) -> None:

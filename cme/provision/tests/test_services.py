@@ -497,5 +497,5 @@ def test_the_daily_command_reports_what_it_did(
     _admit(case, officer, establishment, today, today)
     AttendanceCheck.objects.filter(case=case).update(due_on=F("due_on") - timedelta(days=8))
     out = StringIO()
-    call_command("provision_tick", stdout=out)
+    call_command("tick", stdout=out)
     assert "1 task(s) raised for missed checks" in out.getvalue()

@@ -2,35 +2,35 @@
 16, 17, 18 and 22): small counts of the user's own authority, each with a link to the list or page
 that shows where it comes from.
 
-Nine queries whatever the size of the data: three aggregates over cases, one over their children's
-vulnerable groups, one for the dates of the year's moves into provision, one over follow-up tasks,
-one over the audit trail, one over access grants and one over deletion returns. Figures that other
-parts of the service will provide (places, the Lost Pupil Database, the dashboard) say "not
-available yet" until they are wired in below.
+Twelve queries whatever the size of the data: two aggregates over cases here and the dashboard's
+case counts, one over their children's vulnerable groups, one for the dates of the year's moves
+into provision, the dashboard's follow-up tasks, one over the audit trail, one over access grants,
+one over deletion returns, places (two) and the Lost Pupil Database (one). Where the
+dashboard shows the same figure (pace, follow-ups, children being tracked), it is counted by
+cme/reports/dashboard.py, so the two pages cannot disagree.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cme.cases.models import Case, Outcome, Stage, Task, TaskKind
+from cme.cases.models import Case, Stage
 from cme.children.models import ChildVulnerability, RestrictionGrant, VulnerableGroup
 from cme.core.models import AuditAction
 from cme.core.selectors import audit_events_visible_to
 from cme.lpd.selectors import lpd_activity_by_month
 from cme.registers.places import places_available
+from cme.reports.dashboard import case_counts, follow_up_tasks, pace_of
 from cme.returns.models import DeletionReturn
 
-NOT_AVAILABLE = "Not available yet"
 YEAR = timedelta(days=365)
 MONTH = timedelta(days=30)
 QUARTER = timedelta(days=91)
@@ -92,10 +92,9 @@ def evidence_from_json(data: dict[str, Any]) -> Evidence | None:
 
 
 # --- Figures other parts of the service provide --------------------------------------------------
-# Each returns None when it has nothing to show, and the panel then says "not available yet".
 
 
-def places_figures(authority: Any, today: date) -> list[Figure] | None:
+def places_figures(authority: Any, today: date) -> list[Figure]:
     """Item 16, from the places register (two queries)."""
     totals = places_available(authority, today)
     link, perm = reverse("places_list"), "registers.view_all_places"
@@ -115,7 +114,7 @@ def places_figures(authority: Any, today: date) -> list[Figure] | None:
     ]
 
 
-def lpd_figures(authority: Any, today: date) -> list[Figure] | None:
+def lpd_figures(authority: Any, today: date) -> list[Figure]:
     """Item 22: the Lost Pupil Database's use by the authority, the last three months (one query)."""
     return [
         Figure(
@@ -128,7 +127,7 @@ def lpd_figures(authority: Any, today: date) -> list[Figure] | None:
     ]
 
 
-def dashboard_figures(authority: Any, today: date) -> list[Figure] | None:
+def dashboard_figures(authority: Any, today: date) -> list[Figure]:
     """Item 8: the trend lives on the dashboard; the panel links to it (no query)."""
     return [
         Figure(
@@ -172,9 +171,9 @@ def _case_list(**params: str) -> str:
 
 
 def _case_figures(authority_id: int, today: date) -> dict[str, Any]:
-    """The case counts, in three passes that each read only the cases they need: the open ones
-    (the partial index of open cases), those notified in the last 12 months (the index by date
-    notified) and the closed ones (the index by stage)."""
+    """The case counts the dashboard does not give, in two passes that each read only the cases
+    they need: the open ones (the partial index of open cases) and those notified in the last 12
+    months (the index by date notified)."""
     cases = Case.objects.filter(authority_id=authority_id)
     in_group = ChildVulnerability.objects.filter(child_id=OuterRef("child_id"))
     open_now = cases.exclude(stage=Stage.CLOSED).aggregate(
@@ -185,8 +184,6 @@ def _case_figures(authority_id: int, today: date) -> dict[str, Any]:
         open_flagged=Count("pk", filter=Q(is_vulnerable=True)),
         open_in_group=Count("pk", filter=Q(Exists(in_group))),
         open_restricted=Count("pk", filter=Q(child__is_restricted=True)),
-        tracking=Count("pk", filter=Q(stage=Stage.TRACKING)),
-        overdue=Count("pk", filter=Q(next_follow_up_on__lt=today)),
     )
     this_year = cases.filter(notified_on__gt=today - YEAR, notified_on__lte=today).aggregate(
         notified_year=Count("pk"),
@@ -195,10 +192,7 @@ def _case_figures(authority_id: int, today: date) -> dict[str, Any]:
         determined_year=Count("pk", filter=Q(provision_determined_on__isnull=False)),
         moved_year=Count("pk", filter=Q(moved_into_provision_on__isnull=False)),
     )
-    closed = cases.filter(
-        stage=Stage.CLOSED, outcome=Outcome.WHEREABOUTS_UNKNOWN, closed_on__gt=today - YEAR
-    ).count()
-    return {**open_now, **this_year, "unknown_closed_year": closed}
+    return {**open_now, **this_year}
 
 
 def _groups(authority_id: int) -> list[tuple[str, int]]:
@@ -211,19 +205,6 @@ def _groups(authority_id: int) -> list[tuple[str, int]]:
         .order_by("-cases", "child__vulnerabilities__group")
     )
     return [(row["child__vulnerabilities__group"], row["cases"]) for row in rows]
-
-
-def pace(durations: list[int]) -> dict[str, float]:
-    """Mean, median, mode (the smallest, when several tie) and range of a list of day counts."""
-    counts = Counter(durations)
-    top = max(counts.values())
-    return {
-        "mean": statistics.fmean(durations),
-        "median": statistics.median(durations),
-        "mode": min(value for value, n in counts.items() if n == top),
-        "shortest": min(durations),
-        "longest": max(durations),
-    }
 
 
 def _pace_figures(authority_id: int, today: date) -> list[Figure]:
@@ -248,28 +229,16 @@ def _pace_figures(authority_id: int, today: date) -> list[Figure]:
     ]
     if not durations:
         return moved
-    p = pace(durations)
+    p = pace_of(Counter(durations))
+    assert p.mean is not None and p.median is not None and p.mode is not None
+    assert p.shortest is not None and p.longest is not None
     return [
         *moved,
-        Figure("Mean time from notified to moved into provision", _days(p["mean"])),
-        Figure("Median time", _days(p["median"])),
-        Figure("Most common time (mode)", _days(p["mode"])),
-        Figure("Range", f"{_days(p['shortest'])} to {_days(p['longest'])}"),
+        Figure("Mean time from notified to moved into provision", _days(p.mean)),
+        Figure("Median time", _days(p.median)),
+        Figure("Most common time (mode)", _days(p.mode)),
+        Figure("Range", f"{_days(p.shortest)} to {_days(p.longest)}"),
     ]
-
-
-def _follow_ups(authority_id: int, today: date) -> dict[str, int]:
-    due = Task.objects.filter(
-        case__authority_id=authority_id,
-        kind=TaskKind.FOLLOW_UP,
-        due_on__gte=today - QUARTER,
-        due_on__lt=today,
-    )
-    return due.aggregate(
-        on_time=Count("pk", filter=Q(done_on__lte=F("due_on"))),
-        late=Count("pk", filter=Q(done_on__gt=F("due_on"))),
-        not_done=Count("pk", filter=Q(done_on__isnull=True)),
-    )
 
 
 def _audit_figures(user: Any, today: date) -> dict[str, Any]:
@@ -306,8 +275,10 @@ def live_evidence(user: Any, *, today: date | None = None) -> Evidence:
     authority = membership.authority
     authority_id = membership.authority_id
     cases = _case_figures(authority_id, today)
+    counts = case_counts(authority, today)
     groups = _groups(authority_id)
-    follow_ups = _follow_ups(authority_id, today)
+    # Monthly follow-ups due in the last three months, before today: any not done is overdue.
+    follow_ups = follow_up_tasks(authority, today - QUARTER, today - timedelta(days=1), today)
     audit = _audit_figures(user, today)
     grants = RestrictionGrant.objects.filter(
         child__authority_id=authority_id, granted_at__gte=_start_of(today - YEAR)
@@ -319,7 +290,6 @@ def live_evidence(user: Any, *, today: date | None = None) -> Evidence:
         destination_other="",
     ).count()
     month_ago = today - MONTH + timedelta(days=1)
-    not_available = [Figure("Trend by month, on the dashboard", NOT_AVAILABLE)]
     figures: dict[int, list[Figure]] = {
         8: [
             Figure("Open cases now", _count(cases["open"]), _case_list(), "cases.view_cases"),
@@ -333,7 +303,7 @@ def live_evidence(user: Any, *, today: date | None = None) -> Evidence:
                 "Latest notification",
                 _day(cases["last_notified"]) if cases["last_notified"] else "None in 12 months",
             ),
-            *(dashboard_figures(authority, today) or not_available),
+            *dashboard_figures(authority, today),
         ],
         9: [
             Figure("Cases notified in the last 12 months", _count(cases["notified_year"])),
@@ -404,12 +374,11 @@ def live_evidence(user: Any, *, today: date | None = None) -> Evidence:
             ),
         ],
         15: _pace_figures(authority_id, today),
-        16: places_figures(authority, today)
-        or [Figure("Places available, statutory and alternative", NOT_AVAILABLE)],
+        16: places_figures(authority, today),
         17: [
             Figure(
                 "Children being tracked now (left without a known destination)",
-                _count(cases["tracking"]),
+                _count(counts["tracking"]),
                 _case_list(stage=Stage.TRACKING),
                 "cases.view_cases",
             ),
@@ -421,13 +390,13 @@ def live_evidence(user: Any, *, today: date | None = None) -> Evidence:
             ),
             Figure(
                 "Cases closed with whereabouts unknown in the last 12 months",
-                _count(cases["unknown_closed_year"]),
+                _count(counts["whereabouts_unknown"]),
             ),
         ],
         18: [
             Figure(
                 "Open cases with a follow-up overdue",
-                _count(cases["overdue"]),
+                _count(counts["follow_up_overdue"]),
                 _case_list(overdue="on"),
                 "cases.view_cases",
             ),
@@ -436,9 +405,8 @@ def live_evidence(user: Any, *, today: date | None = None) -> Evidence:
                 _count(follow_ups["on_time"]),
             ),
             Figure("Done late", _count(follow_ups["late"])),
-            Figure("Not done", _count(follow_ups["not_done"])),
+            Figure("Not done", _count(follow_ups["overdue"])),
         ],
-        22: lpd_figures(authority, today)
-        or [Figure("Lost Pupil Database uploads and downloads by month", NOT_AVAILABLE)],
+        22: lpd_figures(authority, today),
     }
     return Evidence(today, figures)

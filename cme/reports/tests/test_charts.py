@@ -57,4 +57,4 @@ def test_chart_for_draws_the_chosen_column_and_skips_figures_without_charts() ->
     assert svg is not None
     assert "Cases by month: open" in svg and "Jan: 5; Feb: 7" in svg
     assert chart_for(Figure("x", "X", "", ("a", "b"), [Row("a", (1,))], chart="")) is None
-    assert chart_for(Figure("x", "X", "", ("a", "b"), available=False)) is None
+    assert chart_for(Figure("x", "X", "", ("a", "b"), [], chart="bar")) is None

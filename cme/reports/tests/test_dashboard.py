@@ -142,7 +142,6 @@ def test_places_come_from_the_register_split_by_statutory_and_alternative(
 
     figure = dashboard.places_figure(authority, TODAY, links=True)
 
-    assert figure.available
     assert [(row.label, row.values) for row in figure.rows] == [
         ("Schools (statutory)", (7, 2, 1)),
         ("Alternative provision", (4, 0, 0)),

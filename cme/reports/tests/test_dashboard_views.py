@@ -62,7 +62,6 @@ def test_the_dashboard_shows_each_figure_with_as_at_table_chart_and_how_we_count
     )
     assert 'href="/reports/how-we-count/#by-sex"' in page
     assert 'href="/cases/?stage=tracking"' in page
-    assert "Not available yet" not in page
     # Figures only: no child's name or reference reaches the page.
     assert "Child" not in page.replace("Children", "")
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORTED).exists()

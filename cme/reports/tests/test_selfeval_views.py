@@ -312,5 +312,4 @@ def test_the_evidence_panels_show_on_the_form(manager: Any, client_for: Any) -> 
     draft = selfevaluation_start(actor=manager)
     content = client_for(manager).get(reverse("selfeval_edit", args=[draft.pk])).content.decode()
     assert "Figures from the service today" in content
-    assert "Not available yet" not in content
     assert 'href="/cases/?overdue=on"' in content

@@ -20,7 +20,7 @@ from cme.cases.tests.factories import make_child, open_case
 from cme.children.models import Address, Child
 from cme.children.upn import make_upn
 from cme.core.models import AuditAction, AuditEvent
-from cme.transfers import services
+from cme.transfers import exports
 from cme.transfers.models import CtfExport, CtfUpload
 from cme.transfers.tests.factories import ctf_bytes, pupil
 
@@ -132,7 +132,7 @@ def test_export_of_a_restricted_child_needs_a_grant(
         action=AuditAction.EXPORTED, payload__refused="restricted_no_grant"
     ).exists()
     manager = make_member(Role.CME_MANAGER)
-    grant = services.ctf_export_grant_add(actor=manager, case=case, reason="The new LA asked us")
+    grant = exports.ctf_export_grant_add(actor=manager, case=case, reason="The new LA asked us")
     status, _, err = run(*args, "--out", str(out), "--grant", str(grant.pk))
     assert status == 0, err
     assert b"EX4" not in out.read_bytes() and b"Quarry" not in out.read_bytes()

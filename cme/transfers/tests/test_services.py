@@ -17,7 +17,7 @@ from cme.cases.tests.factories import make_child, open_case
 from cme.children.models import Address, Child, FormerUPN
 from cme.children.upn import make_upn
 from cme.core.models import AuditAction, AuditEvent
-from cme.transfers import hooks, services
+from cme.transfers import exports, hooks, services
 from cme.transfers.ctf import read_ctf, validate_ctf
 from cme.transfers.models import CtfExport, CtfExportGrant, CtfUpload, PupilOutcome
 from cme.transfers.tests.factories import ctf_bytes, pupil
@@ -253,7 +253,7 @@ def test_an_export_is_valid_recorded_and_audited(
     officer: Any, authority: Any, establishment: Any
 ) -> None:
     case = _case_with_record(authority, officer, establishment)
-    exported = services.ctf_export(actor=officer, case=case, dest_lea="802", dest_estab="3001")
+    exported = exports.ctf_export(actor=officer, case=case, dest_lea="802", dest_estab="3001")
     assert validate_ctf(io.BytesIO(exported.content)) == []
     header, read = _pupil_in(exported.content)
     assert (header.source_lea, header.source_estab) == ("990", "2001")
@@ -275,7 +275,7 @@ def test_export_to_unknown_or_abroad(
     officer: Any, authority: Any, establishment: Any, lea: str, estab: str, kind: str
 ) -> None:
     case = _case_with_record(authority, officer, establishment)
-    exported = services.ctf_export(actor=officer, case=case, dest_lea=lea, dest_estab=estab)
+    exported = exports.ctf_export(actor=officer, case=case, dest_lea=lea, dest_estab=estab)
     header, _ = _pupil_in(exported.content)
     assert header.destination == kind
     assert exported.export.destination == kind
@@ -288,7 +288,7 @@ def test_a_restricted_child_is_refused_without_a_grant(
         authority, officer, establishment, is_restricted=True, restriction_reason="Refuge"
     )
     with pytest.raises(services.ExportRefused, match="restricted"):
-        services.ctf_export(actor=officer, case=case, dest_lea="802", dest_estab="3001")
+        exports.ctf_export(actor=officer, case=case, dest_lea="802", dest_estab="3001")
     assert not CtfExport.objects.exists()
     refusal = AuditEvent.objects.get(action=AuditAction.EXPORTED)
     assert refusal.payload["refused"] == "restricted_no_grant"
@@ -301,9 +301,9 @@ def test_a_granted_restricted_export_withholds_location_once(
         authority, officer, establishment, is_restricted=True, restriction_reason="Refuge"
     )
     with pytest.raises(services.ExportRefused, match="CME manager"):
-        services.ctf_export_grant_add(actor=officer, case=case, reason="The new school asked")
-    grant = services.ctf_export_grant_add(actor=manager, case=case, reason="The new school asked")
-    exported = services.ctf_export(
+        exports.ctf_export_grant_add(actor=officer, case=case, reason="The new school asked")
+    grant = exports.ctf_export_grant_add(actor=manager, case=case, reason="The new school asked")
+    exported = exports.ctf_export(
         actor=officer, case=case, dest_lea="802", dest_estab="3001", grant_id=grant.pk
     )
     text = exported.content.decode()
@@ -318,7 +318,7 @@ def test_a_granted_restricted_export_withholds_location_once(
     assert grant.used_at is not None
     # The grant is spent: a second export is refused again.
     with pytest.raises(services.ExportRefused):
-        services.ctf_export(
+        exports.ctf_export(
             actor=officer, case=case, dest_lea="802", dest_estab="3001", grant_id=grant.pk
         )
     summaries = list(CaseEvent.objects.filter(case=case).values_list("summary", flat=True))
@@ -331,19 +331,19 @@ def test_an_expired_grant_does_not_allow_an_export(
     case = _case_with_record(
         authority, officer, establishment, is_restricted=True, restriction_reason="Refuge"
     )
-    grant = services.ctf_export_grant_add(actor=manager, case=case, reason="The new school asked")
+    grant = exports.ctf_export_grant_add(actor=manager, case=case, reason="The new school asked")
     CtfExportGrant.objects.filter(pk=grant.pk).update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     with pytest.raises(services.ExportRefused):
-        services.ctf_export(actor=officer, case=case, dest_lea="XXX", dest_estab="XXXX")
+        exports.ctf_export(actor=officer, case=case, dest_lea="XXX", dest_estab="XXXX")
 
 
 def test_an_exported_file_reads_back_into_an_import(
     officer: Any, authority: Any, other_authority: Any, establishment: Any, make_member: Any
 ) -> None:
     case = _case_with_record(authority, officer, establishment)
-    exported = services.ctf_export(actor=officer, case=case, dest_lea="XXX", dest_estab="XXXX")
+    exported = exports.ctf_export(actor=officer, case=case, dest_lea="XXX", dest_estab="XXXX")
     elsewhere = make_member(Role.CME_OFFICER, of=other_authority)
     upload = store(elsewhere, other_authority, exported.content)
     services.ctf_import(actor=elsewhere, upload=upload)
@@ -356,7 +356,7 @@ def test_the_writer_output_is_schema_valid_xml(
     officer: Any, authority: Any, establishment: Any
 ) -> None:
     case = _case_with_record(authority, officer, establishment)
-    exported = services.ctf_export(actor=officer, case=case, dest_lea="802", dest_estab="3001")
+    exported = exports.ctf_export(actor=officer, case=case, dest_lea="802", dest_estab="3001")
     root = etree.fromstring(exported.content)
     assert root.tag == "CTfile"
 
@@ -367,7 +367,7 @@ def test_the_clock_hears_of_an_export_from_a_school(
     heard: list[dict[str, Any]] = []
     monkeypatch.setattr(hooks, "ctf_left_school", lambda **kw: heard.append(kw))
     case = _case_with_record(authority, officer, establishment)
-    services.ctf_export(actor=officer, case=case, dest_lea="XXX", dest_estab="XXXX")
+    exports.ctf_export(actor=officer, case=case, dest_lea="XXX", dest_estab="XXXX")
     assert len(heard) == 1
     assert heard[0]["establishment"] == establishment and heard[0]["upn"] == case.child.upn
     assert heard[0]["destination"] == "unknown" and heard[0]["sent_on"] == timezone.localdate()

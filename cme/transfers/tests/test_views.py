@@ -17,7 +17,7 @@ from cme.cases.tests.factories import make_child, open_case
 from cme.children.models import Address, Child
 from cme.children.upn import make_upn
 from cme.core.models import AuditAction, AuditEvent
-from cme.transfers import services
+from cme.transfers import exports
 from cme.transfers.models import CtfExport, CtfExportGrant, CtfUpload
 from cme.transfers.tests.factories import ctf_bytes, pupil
 
@@ -272,7 +272,7 @@ def test_who_may_export(
 
 
 def test_services_share_the_refusal_message() -> None:
-    assert "CME manager" in services.RESTRICTED_REFUSAL
+    assert "CME manager" in exports.RESTRICTED_REFUSAL
 
 
 def test_a_long_file_is_previewed_a_page_at_a_time(client_for: Any, officer: Any) -> None:

@@ -23,9 +23,9 @@ from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand
 
-from cme.accounts.models import Authority, User
+from cme.accounts.models import Authority, Role, User
 from cme.cases.selectors import cases_visible_to
-from cme.transfers import services
+from cme.transfers import exports, services
 from cme.transfers.ctf import run_inspect
 from cme.transfers.models import MAX_UPLOAD_BYTES, Channel, PupilOutcome
 
@@ -97,7 +97,7 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise Refused(f"cannot open the file ({error.strerror or 'unreadable'})") from None
-        school = membership.establishment if membership.role == "school_user" else None
+        school = membership.establishment if membership.role == Role.SCHOOL_USER else None
         if options["dry_run"]:
             self._dry_run(user, authority, content, school, out)
             return
@@ -164,11 +164,11 @@ class Command(BaseCommand):
             raise Refused("that user may not send CTFs from this case")
         dest = options["dest"].strip()
         if dest in ("unknown", "abroad"):
-            lea, estab = services.destination_codes(dest)
+            lea, estab = exports.destination_codes(dest)
         else:
             lea, _, estab = dest.partition("/")
-            lea, estab = services.destination_codes("known", lea, estab)
-        exported = services.ctf_export(
+            lea, estab = exports.destination_codes("known", lea, estab)
+        exported = exports.ctf_export(
             actor=user,
             case=case,
             dest_lea=lea,
