@@ -372,6 +372,9 @@ PAGES: dict[str, Page] = {
     # their own authority's figures.
     "reports_dashboard": Page(url("reports_dashboard"), MANAGER),
     "reports_how": Page(url("reports_how"), MANAGER),
+    "reports_dashboard_refresh": Page(
+        url("reports_dashboard_refresh"), MANAGER, method="post", ok=302
+    ),
     "reports_figure_csv": Page(
         lambda world: reverse("reports_figure_csv", args=["by-sex"]), MANAGER, method="post"
     ),

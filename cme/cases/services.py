@@ -27,6 +27,7 @@ from cme.cases.models import (
     EventKind,
     Note,
     NoteKind,
+    PastClosure,
     Priority,
     Stage,
     Task,
@@ -253,8 +254,10 @@ def case_transition(
         changes.update(
             outcome="", closed_on=None, next_follow_up_on=_today() + timedelta(days=FOLLOW_UP_DAYS)
         )
+    closed_on = case.closed_on
     _bump(case, version, **changes)
     if previous == Stage.CLOSED:
+        PastClosure.objects.create(case=case, closed_on=closed_on or _today(), reopened_on=_today())
         Note.objects.create(
             case=case, author=actor, kind=NoteKind.FACT, text=f"Reopened: {reason.strip()}"
         )

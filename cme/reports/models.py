@@ -1,6 +1,8 @@
 """What the reports app stores: the authority's self-evaluations against Appendix 2 (§1.4.1, App.2).
 
-The figures of the dashboard and the returns are computed from cases, never stored; the
+The returns are computed from cases when asked for. The dashboard's figures are worked out ahead
+(by `cme tick`, `cme report dashboard` or a manager's "work them out again") and kept, one set per
+authority, so the page opens at once however many cases there are; they hold counts only. The
 self-evaluation is a judgement made by a person on a date, so it is kept, with its history.
 """
 
@@ -91,3 +93,17 @@ class SelfEvaluationAnswer(models.Model):
     def __str__(self) -> str:
         return f"Question {self.question}"
 
+
+class DashboardSnapshot(models.Model):
+    """The authority's dashboard figures as last worked out: counts, labels and case-list links,
+    never a child. Replaced each time they are worked out again."""
+
+    authority = models.OneToOneField(
+        "accounts.Authority", on_delete=models.CASCADE, related_name="+"
+    )
+    made_at = models.DateTimeField()
+    as_at = models.DateField()  # the day the figures describe
+    figures = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Dashboard as at {self.made_at:%d %B %Y %H:%M}"

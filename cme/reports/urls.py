@@ -7,6 +7,7 @@ from cme.reports.selfeval import views as selfeval
 
 urlpatterns = [
     path("", views.dashboard_page, name="reports_dashboard"),
+    path("dashboard/refresh/", views.dashboard_refresh, name="reports_dashboard_refresh"),
     path("dashboard/<slug:slug>.csv", views.figure_csv, name="reports_figure_csv"),
     path("how-we-count/", views.how_we_count, name="reports_how"),
     path("termly/", views.termly_page, name="reports_termly"),

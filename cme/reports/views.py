@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cme.accounts.models import Authority, User
 from cme.core.permissions import permission_required
-from cme.reports import charts, dashboard, dfe_return, termly
+from cme.reports import charts, dashboard, dfe_return, snapshots, termly
 from cme.reports.forms import CensusDateForm, TermForm
 from cme.reports.terms import parse_term, term_of, terms_back
 
@@ -102,38 +102,53 @@ def _shown(figure: dashboard.Figure) -> ShownFigure:
     return ShownFigure(figure, charts.chart_for(figure), any(row.link for row in figure.rows))
 
 
+def _kept_for(request: HttpRequest) -> tuple[User, Authority, snapshots.Kept]:
+    """The authority's dashboard as last worked out today, without case-list links for a user
+    who may not see the cases."""
+    user, authority = _authority_of(request)
+    kept = snapshots.dashboard_kept(authority, _now())
+    if not user.has_perm("cases.view_cases"):
+        kept = snapshots.Kept(snapshots.without_links(kept.board), kept.made_at)
+    return user, authority, kept
+
+
 @require_GET
 @permission_required("reports.view_dashboard")
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    user, authority = _authority_of(request)
-    as_at = _now()
-    board = dashboard.dashboard_for(
-        authority, as_at.date(), links=user.has_perm("cases.view_cases")
-    )
+    _, _, kept = _kept_for(request)
     return render(
         request,
         "reports/dashboard.html",
         {
-            "as_at": as_at,
-            "summary": _shown(board.summary),
-            "figures": [_shown(figure) for figure in board.figures],
+            "as_at": timezone.localtime(kept.made_at),
+            "summary": _shown(kept.board.summary),
+            "figures": [_shown(figure) for figure in kept.board.figures],
         },
     )
 
 
 @require_POST
 @permission_required("reports.view_dashboard")
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    """Work the figures out again now (they are otherwise worked out by the daily clock)."""
+    _, authority = _authority_of(request)
+    snapshots.dashboard_refresh(authority, _now())
+    return redirect("reports_dashboard")
+
+
+@require_POST
+@permission_required("reports.view_dashboard")
 def figure_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """One dashboard figure's table as CSV (counts only), audited."""
-    user, authority = _authority_of(request)
-    today = _now().date()
-    figure = dashboard.dashboard_for(authority, today, links=False).figure(slug)
+    """One dashboard figure's table as CSV (counts only), the figures the page shows, audited."""
+    user, authority, kept = _kept_for(request)
+    figure = kept.board.figure(slug)
     if figure is None:
         raise Http404
-    dashboard.record_export(authority=authority, actor=user, slug=slug, as_at=today)
+    as_at = kept.board.as_at
+    dashboard.record_export(authority=authority, actor=user, slug=slug, as_at=as_at)
     response = HttpResponse(charts.figure_csv(figure), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="cme-{slug}-{authority.la_code}-{today.isoformat()}.csv"'
+        f'attachment; filename="cme-{slug}-{authority.la_code}-{as_at.isoformat()}.csv"'
     )
     return response
 

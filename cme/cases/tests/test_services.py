@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -408,3 +408,63 @@ def test_the_daily_follow_ups_are_audited(authority: Any, officer: Any) -> None:
     assert AuditEvent.objects.filter(
         action=AuditAction.CREATED, target_type="cases.task", target_id=str(task.pk)
     ).exists()
+
+
+def test_reopening_keeps_the_closed_days_as_a_past_closure(
+    authority: Any, officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cme.cases.models import PastClosure
+    from cme.reports.selectors import Period, missing_cases
+
+    case = open_case(authority, officer, notified_on=date(2025, 9, 1))
+    monkeypatch.setattr(services, "_today", lambda: date(2025, 9, 15))
+    services.case_transition(
+        case=case, to=Stage.CLOSED, actor=officer, version=case.version, outcome=Outcome.NOT_CME
+    )
+    monkeypatch.setattr(services, "_today", lambda: date(2025, 10, 3))
+    services.case_transition(
+        case=case, to=Stage.CHECKING, actor=officer, version=case.version, reason="Seen again"
+    )
+    closure = PastClosure.objects.get(case=case)
+    assert (closure.closed_on, closure.reopened_on) == (date(2025, 9, 15), date(2025, 10, 3))
+    case.refresh_from_db()
+    assert case.closed_on is None
+
+    def counted(day: date) -> bool:
+        return missing_cases(authority, Period(day, day)).filter(pk=case.pk).exists()
+
+    assert [counted(day) for day in (date(2025, 9, 14), date(2025, 10, 2), date(2025, 10, 3))] == [
+        True,
+        False,
+        True,
+    ]
+
+
+def test_past_closures_are_worked_out_from_timelines_already_kept(
+    authority: Any, officer: Any
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from cme.cases.models import CaseEvent, EventKind, PastClosure
+
+    migration = importlib.import_module("cme.cases.migrations.0007_past_closures")
+    twice, closed, open_only = (open_case(authority, officer) for _ in range(3))
+
+    def move(case: Any, kind: EventKind, day: date) -> None:
+        moment = timezone.make_aware(datetime.combine(day, time(23, 30)))
+        CaseEvent.objects.create(case=case, kind=kind, occurred_at=moment, summary=kind.label)
+
+    move(twice, EventKind.CLOSED, date(2025, 1, 10))
+    move(twice, EventKind.STAGE, date(2025, 2, 1))
+    move(twice, EventKind.CLOSED, date(2025, 6, 30))  # British Summer Time: 23:30 is that day
+    move(twice, EventKind.STAGE, date(2025, 7, 4))
+    move(twice, EventKind.CLOSED, date(2025, 8, 1))  # still closed: the case row says so
+    move(closed, EventKind.CLOSED, date(2025, 3, 1))
+    move(open_only, EventKind.STAGE, date(2025, 3, 1))
+    migration.fill_past_closures(apps, None)
+    assert list(PastClosure.objects.values_list("case", "closed_on", "reopened_on")) == [
+        (twice.pk, date(2025, 1, 10), date(2025, 2, 1)),
+        (twice.pk, date(2025, 6, 30), date(2025, 7, 4)),
+    ]

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from cme.accounts.models import Authority
-from cme.cases.models import Case, CaseEvent, EventKind, Outcome, Source, Stage
+from cme.cases.models import Case, CaseEvent, EventKind, Outcome, PastClosure, Source, Stage
 from cme.children.models import Child
 from cme.returns.models import EHERegistration, EHESource
 
@@ -47,9 +47,11 @@ def event(on_case: Case, kind: EventKind, on: date) -> CaseEvent:
 
 
 def reopened(on_case: Case, closed: date, reopened_on: date) -> None:
+    """What closing and reopening leave behind: the timeline lines and the past closure."""
     event(on_case, EventKind.STAGE, on_case.notified_on)
     event(on_case, EventKind.CLOSED, closed)
     event(on_case, EventKind.STAGE, reopened_on)
+    PastClosure.objects.create(case=on_case, closed_on=closed, reopened_on=reopened_on)
 
 
 def census_world(authority: Authority, other: Authority) -> dict[str, Case]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from cme.accounts.models import Authority, Role
 from cme.core.models import AuditAction, AuditEvent
 from cme.reports import views
+from cme.reports.models import DashboardSnapshot
 from cme.reports.tests.dashboard_world import TODAY, dashboard_world
 
 pytestmark = pytest.mark.django_db
@@ -74,16 +76,92 @@ def test_the_dashboard_is_a_fixed_number_of_queries(
     django_assert_num_queries: Any,
 ) -> None:
     dashboard_world(authority, other_authority)
-    manager_client.get("/reports/")  # warm the session
-    # Session, user, membership, second factor (4); the figures: missing now, vulnerable groups,
-    # months, case counts, follow-up tasks, pace determined, pace moved (7); the user's model
-    # permissions for the case-list links (2); the session's idle timer (3); places: the
-    # establishments and their current figures (2); the Lost Pupil Database's activity (1).
-    with django_assert_num_queries(19):
+    manager_client.get("/reports/")  # warm the session; the day's figures are worked out
+    # Session, user, membership, second factor (4); the kept figures (1); the user's model
+    # permissions for the case-list links (2); the session's idle timer (3).
+    with django_assert_num_queries(10):
         assert manager_client.get("/reports/").status_code == 200
+    # Working them out again: the figures: missing now, vulnerable groups, months, case counts,
+    # follow-up tasks, pace determined, pace moved (7); places: the establishments and their
+    # current figures (2); the Lost Pupil Database's activity (1); keeping them: a savepoint,
+    # the row locked, updated, the savepoint released (4); besides the request's own (7).
+    with django_assert_num_queries(21):
+        assert manager_client.post("/reports/dashboard/refresh/").status_code == 302
     dashboard_world(authority, other_authority)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
+        assert manager_client.post("/reports/dashboard/refresh/").status_code == 302
+    with django_assert_num_queries(10):
         assert manager_client.get("/reports/").status_code == 200
+
+
+def test_the_figures_are_kept_until_worked_out_again_and_never_from_an_earlier_day(
+    manager_client: Any,
+    authority: Authority,
+    other_authority: Authority,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dashboard_world(authority, other_authority)
+
+    def missing_now() -> str:
+        page = manager_client.get("/reports/")
+        return str(page.context["summary"].figure.rows[0].values[0])
+
+    assert missing_now() == "4"
+    extra = dashboard_world(authority, other_authority)  # four more children missing now
+    assert extra
+    assert missing_now() == "4"
+    assert "as at 09:30 on 15 November 2026" in manager_client.get("/reports/").content.decode()
+    later = timezone.make_aware(datetime(TODAY.year, TODAY.month, TODAY.day, 11, 5))
+    monkeypatch.setattr(views, "_now", lambda: later)
+    assert manager_client.get("/reports/").context["as_at"].hour == 9  # kept, not worked out
+    response = manager_client.post("/reports/dashboard/refresh/")
+    assert response["Location"] == "/reports/"
+    assert missing_now() == "8"
+    assert "as at 11:05 on 15 November 2026" in manager_client.get("/reports/").content.decode()
+    # The CSV gives the figures the page shows.
+    rows = list(
+        csv.reader(
+            io.StringIO(manager_client.post("/reports/dashboard/summary.csv").content.decode())
+        )
+    )
+    assert rows[1] == ["Children missing education now", "8"]
+    # A new day: the kept figures are yesterday's, so they are worked out on the first view.
+    next_day = later + timedelta(days=1)
+    monkeypatch.setattr(views, "_now", lambda: next_day)
+    page = manager_client.get("/reports/")
+    assert page.context["as_at"].date() == next_day.date()
+    assert DashboardSnapshot.objects.get(authority=authority).as_at == next_day.date()
+    # Another authority's figures are its own.
+    assert not DashboardSnapshot.objects.filter(authority=other_authority).exists()
+
+
+def test_the_daily_clock_and_the_command_work_every_authoritys_figures_out(
+    authority: Authority, other_authority: Authority
+) -> None:
+    dashboard_world(authority, other_authority)
+    call_command("tick", stdout=io.StringIO())
+    kept = {s.authority_id: s for s in DashboardSnapshot.objects.all()}
+    assert set(kept) == {authority.pk, other_authority.pk}
+    summary = kept[authority.pk].figures["summary"]
+    assert summary["rows"][0]["label"] == "Children missing education now"
+    first = kept[authority.pk].made_at
+    out = io.StringIO()
+    call_command("report", "dashboard", "--authority", authority.la_code, stdout=out)
+    assert "worked out for 990" in out.getvalue()
+    assert DashboardSnapshot.objects.get(authority=authority).made_at > first
+    with pytest.raises(CommandError, match="No authority has the LA code '999'"):
+        call_command("report", "dashboard", "--authority", "999")
+    with pytest.raises(CommandError, match="needs --census-date"):
+        call_command("report", "dfe-return", "--authority", "990", "--out", "x.csv")
+
+
+def test_a_refresh_is_for_managers_and_by_post_only(
+    make_member: Any, client_for: Any, manager_client: Any
+) -> None:
+    assert manager_client.get("/reports/dashboard/refresh/").status_code == 405
+    officer = client_for(make_member(Role.CME_OFFICER))
+    assert officer.post("/reports/dashboard/refresh/").status_code == 403
+    assert not DashboardSnapshot.objects.exists()
 
 
 def test_a_figure_downloads_as_csv_and_is_audited(

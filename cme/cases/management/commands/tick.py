@@ -1,7 +1,8 @@
 """`cme tick`: the daily clocks. Creates due monthly follow-ups and emails their owners; starts
 placements whose day has come, schedules attendance checks and raises tasks for missed ones;
 records fair access panel decisions met and alerts the owners of those not met by their date;
-escalates overdue enquiries from other authorities to managers and sends the enquiries outbox.
+escalates overdue enquiries from other authorities to managers and sends the enquiries outbox;
+works out every authority's dashboard figures afresh.
 
 Safe to run more than once a day (by cron, or by a task worker): it only acts on what is new.
 """
@@ -11,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from cme.cases import services
 from cme.enquiries import services as enquiries
 from cme.enquiries import transport as enquiry_outbox
 from cme.panels import services as panels
 from cme.provision.services import provision_tick
+from cme.reports import snapshots
 
 
 class Command(BaseCommand):
@@ -49,3 +52,5 @@ class Command(BaseCommand):
             f"{len(escalated)} overdue enquiry(ies) escalated to managers ({emails} email(s)); "
             f"{sent['delivered']} enquiry message(s) delivered, {sent['waiting']} to retry."
         )
+        boards = snapshots.refresh_all(timezone.localtime())
+        self.stdout.write(f"Dashboard figures worked out for {boards} authority(ies).")

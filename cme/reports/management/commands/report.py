@@ -1,4 +1,6 @@
-"""`cme report dfe-return --authority LA_CODE --census-date YYYY-MM-DD --out FILE.csv`."""
+"""`cme report dfe-return --authority LA_CODE --census-date YYYY-MM-DD --out FILE.csv` writes the
+DfE return; `cme report dashboard [--authority LA_CODE]` works the dashboard's figures out again
+(every authority's without `--authority`), for cron to run as often as they should be fresh."""
 
 from __future__ import annotations
 
@@ -8,25 +10,34 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cme.accounts.models import Authority
-from cme.reports import dfe_return
+from cme.reports import dfe_return, snapshots
 
 
 class Command(BaseCommand):
-    help = "Write a report to a file (cme report dfe-return --authority 990 --census-date ...)."
+    help = (
+        "Write the DfE return to a file (cme report dfe-return --authority 990 --census-date ... "
+        "--out ...), or work the dashboard figures out again (cme report dashboard)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("report", choices=["dfe-return"], help="which report to write")
-        parser.add_argument("--authority", required=True, help="the authority's 3-digit LA code")
-        parser.add_argument("--census-date", required=True, help="the census date, YYYY-MM-DD")
-        parser.add_argument("--out", required=True, help="the CSV file to write")
+        parser.add_argument("report", choices=["dfe-return", "dashboard"], help="which report")
+        parser.add_argument("--authority", help="the authority's 3-digit LA code")
+        parser.add_argument("--census-date", help="the census date, YYYY-MM-DD (dfe-return)")
+        parser.add_argument("--out", help="the CSV file to write (dfe-return)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        code = str(options["authority"]).strip()
-        authority = Authority.objects.filter(la_code=code).first()
+        authority = _authority(options["authority"])
+        if options["report"] == "dashboard":
+            self._dashboard(authority)
+            return
         if authority is None:
-            raise CommandError(f"No authority has the LA code {code!r}.")
+            raise CommandError("The DfE return needs --authority.")
+        for option in ("census_date", "out"):
+            if not options[option]:
+                raise CommandError(f"The DfE return needs --{option.replace('_', '-')}.")
         try:
             census_date = date.fromisoformat(str(options["census_date"]))
         except ValueError:
@@ -53,3 +64,21 @@ class Command(BaseCommand):
             f"Wrote the DfE CME return for {authority.la_code} at {census_date.isoformat()} "
             f"to {out} ({total} children missing education on the census date)."
         )
+
+    def _dashboard(self, authority: Authority | None) -> None:
+        now = timezone.localtime()
+        if authority is None:
+            count = snapshots.refresh_all(now)
+            self.stdout.write(f"Dashboard figures worked out for {count} authority(ies).")
+            return
+        snapshots.dashboard_refresh(authority, now)
+        self.stdout.write(f"Dashboard figures worked out for {authority.la_code}.")
+
+
+def _authority(code: str | None) -> Authority | None:
+    if code is None:
+        return None
+    authority = Authority.objects.filter(la_code=code.strip()).first()
+    if authority is None:
+        raise CommandError(f"No authority has the LA code {code.strip()!r}.")
+    return authority
