@@ -71,7 +71,12 @@ def dashboard_kept(authority: Authority, now: datetime) -> Kept:
     snapshot = DashboardSnapshot.objects.filter(authority=authority, as_at=now.date()).first()
     if snapshot is None:
         return dashboard_refresh(authority, now)
-    return Kept(_board_from(snapshot), snapshot.made_at)
+    try:
+        board = _board_from(snapshot)
+    except (KeyError, TypeError):
+        # Kept by an earlier version of the service whose figures had another shape.
+        return dashboard_refresh(authority, now)
+    return Kept(board, snapshot.made_at)
 
 
 def refresh_all(now: datetime) -> int:

@@ -155,6 +155,20 @@ def test_the_daily_clock_and_the_command_work_every_authoritys_figures_out(
         call_command("report", "dfe-return", "--authority", "990", "--out", "x.csv")
 
 
+def test_figures_kept_in_another_shape_are_worked_out_again(
+    manager_client: Any, authority: Authority, other_authority: Authority
+) -> None:
+    dashboard_world(authority, other_authority)
+    moment = views._now()
+    DashboardSnapshot.objects.create(
+        authority=authority, made_at=moment, as_at=moment.date(), figures={"rows": []}
+    )
+    page = manager_client.get("/reports/")
+    assert page.status_code == 200
+    assert page.context["summary"].figure.rows[0].values[0] == 4
+    assert "summary" in DashboardSnapshot.objects.get(authority=authority).figures
+
+
 def test_a_refresh_is_for_managers_and_by_post_only(
     make_member: Any, client_for: Any, manager_client: Any
 ) -> None:
@@ -230,3 +244,19 @@ def test_the_termly_xlsx_is_suppressed_and_audited(
     assert "fewer than 5" in values
     event = AuditEvent.objects.get(action=AuditAction.EXPORTED)
     assert event.payload["format"] == "xlsx"
+
+
+def test_a_user_who_may_not_see_cases_gets_the_figures_without_links(
+    authority: Authority, other_authority: Authority
+) -> None:
+    from cme.reports import snapshots
+
+    dashboard_world(authority, other_authority)
+    kept = snapshots.dashboard_kept(authority, views._now())
+    linked = [row.link for figure in kept.board.figures for row in figure.rows if row.link]
+    assert "/cases/?stage=tracking" in linked
+    bare = snapshots.without_links(kept.board)
+    assert not any(row.link for figure in [bare.summary, *bare.figures] for row in figure.rows)
+    assert [f.rows[0].values for f in bare.figures] == [
+        f.rows[0].values for f in kept.board.figures
+    ]
