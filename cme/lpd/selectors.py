@@ -22,13 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cme.accounts.models import Authority, Role
-from cme.children.models import Child, FormerUPN
+from cme.children.models import Child, FormerUPN, OtherName
 from cme.children.restriction import active_grants
 from cme.children.upn import normalise_upn
 from cme.lpd.models import EventKind, FileStatus, LpdEvent, LpdFile, LpdKey, LpdPupil
 from cme.lpd.records import school_words
 from cme.matching import engine
 from cme.matching.display import percent
+from cme.matching.engine.normalise import name_tokens
 from cme.matching.selectors import active_model
 from cme.transfers.ctf import CtfHeader, CtfPupil, read_ctf
 
@@ -96,12 +97,51 @@ def restricted_children_by_upn(upns: Collection[str]) -> dict[str, set[tuple[int
     return found
 
 
-def location_withheld(
-    pupil: LpdPupil, searcher: Searcher, restricted: dict[str, set[tuple[int, int]]]
-) -> bool:
-    """A lost pupil whose UPN belongs to a restricted child (§3.9.3.2) keeps where they lived and
-    learnt to themselves: shown only to the restricting authority's people holding a grant."""
-    holders = {holder for upn in _upns(pupil) for holder in restricted.get(normalise_upn(upn), ())}
+Holders = set[tuple[int, int]]  # (child id, authority id) of restricted children
+
+
+def _name_words(*names: str) -> set[str]:
+    return {word for name in names for word in name_tokens(name)}
+
+
+def restricted_holders(pupils: Collection[LpdPupil]) -> dict[int, Holders]:
+    """For each pupil (by id), the restricted children of any authority they may be: sharing a
+    current or former UPN, or born the same day and sharing a word of a name (legal or other).
+
+    A family fleeing harm may be lost with a new UPN or none, so the UPN alone is not enough. The
+    name test is loose on purpose: a pupil wrongly taken for a restricted child only has their
+    location withheld from the searcher. Four queries whatever the number of pupils."""
+    by_upn = restricted_children_by_upn({u for p in pupils for u in _upns(p)})
+    born = {p.dob for p in pupils if p.dob}
+    by_birth: dict[date | None, list[tuple[int, int, set[str]]]] = defaultdict(list)
+    if born:
+        restricted = Child.objects.filter(is_restricted=True, date_of_birth__in=sorted(born))
+        other: dict[int, list[str]] = defaultdict(list)
+        for child_id, forename, surname in OtherName.objects.filter(
+            child__in=restricted
+        ).values_list("child_id", "forename", "surname"):
+            other[child_id] += [forename, surname]
+        for pk, dob, authority_id, forename, surname in restricted.values_list(
+            "pk", "date_of_birth", "authority_id", "forename", "surname"
+        ):
+            words = _name_words(forename, surname, *other[pk])
+            by_birth[dob].append((pk, authority_id, words))
+    holders: dict[int, Holders] = {}
+    for pupil in pupils:
+        found = {h for upn in _upns(pupil) for h in by_upn.get(normalise_upn(upn), ())}
+        words = _name_words(pupil.forename, pupil.surname)
+        found |= {
+            (pk, authority_id)
+            for pk, authority_id, names in (by_birth.get(pupil.dob, []) if pupil.dob else [])
+            if names & words
+        }
+        holders[pupil.pk] = found
+    return holders
+
+
+def location_withheld(holders: Holders, searcher: Searcher) -> bool:
+    """A lost pupil who may be a restricted child (§3.9.3.2) keeps where they lived and learnt to
+    themselves: shown only to the restricting authority's people holding a grant."""
     return any(
         authority_id != searcher.authority_id or child_id not in searcher.granted_child_ids
         for child_id, authority_id in holders
@@ -109,13 +149,13 @@ def location_withheld(
 
 
 def pupil_is_restricted(pupil: LpdPupil) -> bool:
-    """The pupil's UPN or a former one belongs to a restricted child, of any authority: every
-    export of their CTF withholds the location, whatever grant the downloader holds."""
-    return bool(restricted_children_by_upn(_upns(pupil)))
+    """The pupil may be a restricted child of any authority: every export of their CTF withholds
+    the location, whatever grant the downloader holds."""
+    return bool(restricted_holders([pupil])[pupil.pk])
 
 
 def pupil_withheld(pupil: LpdPupil, searcher: Searcher) -> bool:
-    return location_withheld(pupil, searcher, restricted_children_by_upn(_upns(pupil)))
+    return location_withheld(restricted_holders([pupil])[pupil.pk], searcher)
 
 
 @dataclass(frozen=True)
@@ -228,10 +268,10 @@ def lpd_search(
         .order_by()  # ranked below; the model's default order would cost a sort
         .defer("file__content", "file__errors")
     )
-    restricted = restricted_children_by_upn({u for p in pupils for u in _upns(p)})
+    holders = restricted_holders(pupils)
     found = []
     for pupil in pupils:
-        withheld = location_withheld(pupil, searcher, restricted)
+        withheld = location_withheld(holders[pupil.pk], searcher)
         if withheld and pupil.pk not in blind_ids:
             continue  # found only through the location the searcher typed
         features = engine.PreparedRecord.from_json(pupil.features)

@@ -435,6 +435,53 @@ def test_a_former_upn_of_a_restricted_child_also_withholds(
     assert not {"Postcode", "Address"} & {e.field for e in found[0].evidence}
 
 
+@pytest.mark.parametrize(
+    ("child_fields", "other_name", "withheld"),
+    [
+        # No UPN in common: a new UPN, or none, is what a family fleeing harm may have.
+        ({"surname": "Kowalczyk", "forename": "Maja"}, None, True),
+        ({"surname": "Nowak", "forename": "oliwia"}, None, True),
+        ({"surname": "Nowak", "forename": "Maja"}, ("Oliwia", "Kowalczyk"), True),
+        ({"surname": "Nowak", "forename": "Maja"}, None, False),  # born the same day only
+        ({"surname": "Kowalczyk", "date_of_birth": date(2014, 3, 10)}, None, False),
+    ],
+)
+def test_a_restricted_child_known_by_name_and_birth_date_also_withholds(
+    outsider_officer: Any,
+    client_for: Any,
+    school_user: Any,
+    establishment: Establishment,
+    authority: Any,
+    child_fields: dict[str, Any],
+    other_name: tuple[str, str] | None,
+    withheld: bool,
+) -> None:
+    from cme.cases.tests.factories import make_child
+    from cme.children.models import OtherName
+
+    pupil = _stored(school_user, establishment)  # Oliwia Kowalczyk, born 9 March 2014
+    child = make_child(
+        authority,
+        **{"date_of_birth": date(2014, 3, 9), **child_fields},
+        upn="",
+        is_restricted=True,
+        restriction_reason="Refuge",
+    )
+    if other_name:
+        OtherName.objects.create(
+            child=child, kind="alias", forename=other_name[0], surname=other_name[1]
+        )
+    searcher = selectors.Searcher.for_user(outsider_officer)
+    assert searcher is not None
+    assert selectors.pupil_withheld(pupil, searcher) is withheld
+    found = selectors.lpd_search(
+        searcher, PersonRecord(id="q", forenames=("Oliwia",), surnames=("Kowalczyk",))
+    )
+    assert found[0].withheld is withheld
+    download = client_for(outsider_officer).post(f"/lpd/pupils/{pupil.pk}/download/", {})
+    assert (b"Larkspur Road" not in download.content) is withheld
+
+
 # -- Activity -----------------------------------------------------------------------------------------
 
 
