@@ -34,7 +34,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.urls import reverse
 
 from cme.accounts.models import Authority
-from cme.cases.models import Case, Outcome, Source, Stage, Task, TaskKind
+from cme.cases.models import Case, Outcome, PastClosure, Source, Stage, Task, TaskKind
 from cme.children.models import ChildVulnerability, VulnerableGroup
 from cme.core import audit
 from cme.core.models import AuditAction
@@ -265,6 +265,7 @@ def cases_by_month(authority: Authority, today: date, months: int = TREND_MONTHS
     groups = [
         (_as_date(r["notified_month"]), _as_date(r["closed_month"]), r["cases"]) for r in rows
     ]
+    gaps = _closure_gaps(authority, first)
     result = []
     for back in range(months - 1, -1, -1):
         month = month_start(today, back)
@@ -276,8 +277,30 @@ def cases_by_month(authority: Authority, today: date, months: int = TREND_MONTHS
                 closed += cases
             if n_month is not None and n_month <= month and (c_month is None or c_month > month):
                 still_open += cases
+        for c_month, r_month, cases in gaps:
+            if c_month == month:
+                closed += cases
+            if c_month is not None and r_month is not None and c_month <= month < r_month:
+                still_open -= cases  # counted open above: reopening cleared its closed date
         result.append(Month(month, notified, closed, still_open))
     return result
+
+
+def _closure_gaps(authority: Authority, first: date) -> list[tuple[date | None, date | None, int]]:
+    """Closures later undone (past closures) that touch the months from `first`, by the month of
+    closing and of reopening (one query): they were closures in their month, and the case was
+    not open at the end of a month it spent closed."""
+    rows = (
+        PastClosure.objects.filter(case__authority=authority, reopened_on__gte=first)
+        .annotate(
+            closed_month=TruncMonth("closed_on", output_field=DateField()),
+            reopened_month=TruncMonth("reopened_on", output_field=DateField()),
+        )
+        .values("closed_month", "reopened_month")
+        .annotate(cases=Count("pk"))
+        .order_by()
+    )
+    return [(_as_date(r["closed_month"]), _as_date(r["reopened_month"]), r["cases"]) for r in rows]
 
 
 def _as_date(value: object) -> date | None:
@@ -388,7 +411,6 @@ def case_counts(authority: Authority, today: date) -> dict[str, int]:
                 "pk", filter=Q(outcome=Outcome.WHEREABOUTS_UNKNOWN, closed_on__gte=since)
             ),
             notified_this_month=Count("pk", filter=Q(notified_on__gte=this_month)),
-            closed_this_month=Count("pk", filter=Q(closed_on__gte=this_month)),
             follow_up_overdue=Count("pk", filter=open_cases & Q(next_follow_up_on__lt=today)),
             follow_up_due=Count("pk", filter=open_cases & Q(next_follow_up_on__gte=today)),
             follow_up_none=Count("pk", filter=open_cases & Q(next_follow_up_on__isnull=True)),
@@ -487,7 +509,7 @@ def dashboard_for(authority: Authority, today: date, *, links: bool) -> Dashboar
         [
             Row("Children missing education now", (now.total,)),
             Row("Cases notified this month", (counts["notified_this_month"],), new_link),
-            Row("Cases closed this month", (counts["closed_this_month"],)),
+            Row("Cases closed this month", (months[-1].closed,)),
         ],
         chart="",
     )

@@ -91,6 +91,11 @@ def test_the_trend_counts_notified_closed_and_open_at_each_month_end(
     assert trend["Oct 2026"] == (1, 1, 6)
     assert trend["Feb 2026"] == (1, 1, 2)  # on_roll notified and closed; reopened, wu open
     assert trend["Mar 2026"] == (1, 1, 2)
+    # The reopened case was closed on 1 May and reopened on 1 September: a closure in May, and
+    # not open at the end of May to August.
+    assert trend["May 2026"] == (0, 1, 2)
+    assert trend["Aug 2026"] == (1, 0, 3)
+    assert trend["Sep 2026"] == (2, 0, 6)
     assert trend["Oct 2025"] == (0, 1, 0)
     assert trend["Sep 2025"] == (1, 0, 1)
 
