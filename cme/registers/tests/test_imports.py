@@ -565,17 +565,32 @@ def test_by_default_the_work_runs_in_a_background_thread_after_the_upload_commit
     officer: User, establishment: Establishment, settings: Any
 ) -> None:
     settings.CME_IMPORTS_RUN = "thread"
-    batch = upload(officer, roll_csv([pupil(1), pupil(2)]), establishment)
-    for thread in threading.enumerate():
-        if thread.name == f"import-{batch.pk}":
-            thread.join(timeout=30)
-    batch.refresh_from_db()
+    membership = officer.membership
+    assert membership is not None
+
+    def wait_for(batch: ImportBatch) -> None:
+        # No query here until the thread is done: the tests' shared in-memory SQLite database
+        # refuses a table another connection is reading at once (a file database waits instead).
+        for thread in threading.enumerate():
+            if thread.name == f"import-{batch.pk}":
+                thread.join(timeout=30)
+        batch.refresh_from_db()
+
+    text = roll_csv([pupil(1), pupil(2)])
+    batch = services.import_batch_create(
+        actor=officer,
+        authority=membership.authority,
+        kind=ImportKind.ROLL,
+        establishment=establishment,
+        text=text,
+        rows=2,
+    )
+    runner.dispatch(batch.pk)
+    wait_for(batch)
     assert batch.status == ImportStatus.READY
 
-    batch = confirm(officer, batch)
-    for thread in threading.enumerate():
-        if thread.name == f"import-{batch.pk}":
-            thread.join(timeout=30)
-    batch.refresh_from_db()
+    services.import_batch_confirm(actor=officer, batch=batch)
+    runner.dispatch(batch.pk)
+    wait_for(batch)
     assert batch.status == ImportStatus.APPLIED
     assert RollEntry.objects.count() == 2
