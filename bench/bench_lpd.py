@@ -12,8 +12,8 @@ is also a restricted child of another authority, so the restriction check finds 
 
 Then, as a CME officer of another authority, it times `lpd_search` — what the search page runs:
 the query's blocking keys, one query for the pupils sharing them, scoring with the model in use,
-one query each for restricted children by current UPN, former UPN and date of birth, and one for
-those children's other names — for each query (the
+one query for restricted children by current UPN or date of birth, one by former UPN (and one
+for their other names when one was born on a candidate's birthday) — for each query (the
 synthetic queries carry realistic errors: misspelt and swapped names, nicknames, mistyped
 dates, moves), and then the same with the search's audit event and activity row written (what the
 page adds). It reports p50, p95 and max in ms, candidates scored, queries per search, and how

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -79,29 +79,55 @@ def _upns(pupil: LpdPupil) -> set[str]:
     return {u for u in (pupil.upn, *(pupil.former_upns or [])) if u}
 
 
-def restricted_children_by_upn(upns: Collection[str]) -> dict[str, set[tuple[int, int]]]:
-    """(child id, authority id) of every restricted child, in any authority, holding one of
-    `upns` as a current or former UPN. Two queries whatever the number of UPNs."""
-    found: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    if not upns:
-        return found
-    wanted = sorted({normalise_upn(u) for u in upns})
-    for pk, upn, authority_id in Child.objects.filter(
-        is_restricted=True, upn__in=wanted
-    ).values_list("pk", "upn", "authority_id"):
-        found[upn].add((pk, authority_id))
-    for pk, upn, authority_id in FormerUPN.objects.filter(
-        child__is_restricted=True, upn__in=wanted
-    ).values_list("child_id", "upn", "child__authority_id"):
-        found[upn].add((pk, authority_id))
-    return found
-
-
 Holders = set[tuple[int, int]]  # (child id, authority id) of restricted children
 
 
 def _name_words(*names: str) -> set[str]:
     return {word for name in names for word in name_tokens(name)}
+
+
+@dataclass(frozen=True)
+class _BornThen:
+    """A restricted child born on one of the days asked about, with every word of their names."""
+
+    pk: int
+    authority_id: int
+    date_of_birth: date | None
+    words: set[str]
+
+
+def _restricted_children(
+    upns: set[str], born: set[date]
+) -> tuple[dict[str, Holders], list[_BornThen]]:
+    """Restricted children of any authority holding one of `upns` as a current or former UPN (by
+    UPN), and those born on one of the days in `born`. Two queries, and a third for other names
+    when a restricted child was born on one of the days (most searches find none)."""
+    rows = list(
+        Child.objects.filter(is_restricted=True)
+        .filter(Q(upn__in=sorted(upns)) | Q(date_of_birth__in=sorted(born)))
+        .values_list("pk", "authority_id", "upn", "date_of_birth", "forename", "surname")
+    )
+    by_upn: dict[str, Holders] = defaultdict(set)
+    for pk, authority_id, upn, *_ in rows:
+        if upn in upns:
+            by_upn[upn].add((pk, authority_id))
+    if upns:
+        for pk, upn, authority_id in FormerUPN.objects.filter(
+            child__is_restricted=True, upn__in=sorted(upns)
+        ).values_list("child_id", "upn", "child__authority_id"):
+            by_upn[upn].add((pk, authority_id))
+    same_day = [row for row in rows if row[3] in born]
+    other: dict[int, list[str]] = defaultdict(list)
+    if same_day:
+        for child_id, forename, surname in OtherName.objects.filter(
+            child_id__in=[row[0] for row in same_day]
+        ).values_list("child_id", "forename", "surname"):
+            other[child_id] += [forename, surname]
+    born_then = [
+        _BornThen(pk, authority_id, dob, _name_words(forename, surname, *other[pk]))
+        for pk, authority_id, _, dob, forename, surname in same_day
+    ]
+    return by_upn, born_then
 
 
 def restricted_holders(pupils: Collection[LpdPupil]) -> dict[int, Holders]:
@@ -110,30 +136,21 @@ def restricted_holders(pupils: Collection[LpdPupil]) -> dict[int, Holders]:
 
     A family fleeing harm may be lost with a new UPN or none, so the UPN alone is not enough. The
     name test is loose on purpose: a pupil wrongly taken for a restricted child only has their
-    location withheld from the searcher. Four queries whatever the number of pupils."""
-    by_upn = restricted_children_by_upn({u for p in pupils for u in _upns(p)})
+    location withheld from the searcher. Two queries whatever the number of pupils (three when a
+    restricted child was born on one of the pupils' birthdays)."""
+    upns = {normalise_upn(u) for p in pupils for u in _upns(p)}
     born = {p.dob for p in pupils if p.dob}
-    by_birth: dict[date | None, list[tuple[int, int, set[str]]]] = defaultdict(list)
-    if born:
-        restricted = Child.objects.filter(is_restricted=True, date_of_birth__in=sorted(born))
-        other: dict[int, list[str]] = defaultdict(list)
-        for child_id, forename, surname in OtherName.objects.filter(
-            child__in=restricted
-        ).values_list("child_id", "forename", "surname"):
-            other[child_id] += [forename, surname]
-        for pk, dob, authority_id, forename, surname in restricted.values_list(
-            "pk", "date_of_birth", "authority_id", "forename", "surname"
-        ):
-            words = _name_words(forename, surname, *other[pk])
-            by_birth[dob].append((pk, authority_id, words))
+    if not upns and not born:
+        return {pupil.pk: set() for pupil in pupils}
+    by_upn, born_then = _restricted_children(upns, born)
     holders: dict[int, Holders] = {}
     for pupil in pupils:
         found = {h for upn in _upns(pupil) for h in by_upn.get(normalise_upn(upn), ())}
         words = _name_words(pupil.forename, pupil.surname)
         found |= {
-            (pk, authority_id)
-            for pk, authority_id, names in (by_birth.get(pupil.dob, []) if pupil.dob else [])
-            if names & words
+            (child.pk, child.authority_id)
+            for child in born_then
+            if child.date_of_birth == pupil.dob and child.words & words
         }
         holders[pupil.pk] = found
     return holders
