@@ -101,8 +101,7 @@ class DashboardSnapshot(models.Model):
     authority = models.OneToOneField(
         "accounts.Authority", on_delete=models.CASCADE, related_name="+"
     )
-    made_at = models.DateTimeField()
-    as_at = models.DateField()  # the day the figures describe
+    made_at = models.DateTimeField()  # the figures describe its day (local time)
     figures = models.JSONField()
 
     def __str__(self) -> str:

@@ -13,6 +13,8 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from cme.accounts.models import Authority
 from cme.reports.dashboard import Dashboard, Figure, Row, dashboard_for
 from cme.reports.models import DashboardSnapshot
@@ -50,7 +52,7 @@ def _as_json(board: Dashboard) -> dict[str, Any]:
 def _board_from(snapshot: DashboardSnapshot) -> Dashboard:
     data = snapshot.figures
     return Dashboard(
-        snapshot.as_at,
+        timezone.localdate(snapshot.made_at),
         _figure_from(data["summary"]),
         [_figure_from(figure) for figure in data["figures"]],
     )
@@ -61,14 +63,17 @@ def dashboard_refresh(authority: Authority, now: datetime) -> Kept:
     board = dashboard_for(authority, now.date(), links=True)
     DashboardSnapshot.objects.update_or_create(
         authority=authority,
-        defaults={"made_at": now, "as_at": now.date(), "figures": _as_json(board)},
+        defaults={"made_at": now, "figures": _as_json(board)},
     )
     return Kept(board, now)
 
 
 def dashboard_kept(authority: Authority, now: datetime) -> Kept:
     """The figures last worked out today, or worked out now if there are none for today."""
-    snapshot = DashboardSnapshot.objects.filter(authority=authority, as_at=now.date()).first()
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    snapshot = DashboardSnapshot.objects.filter(
+        authority=authority, made_at__gte=start_of_day
+    ).first()
     if snapshot is None:
         return dashboard_refresh(authority, now)
     try:

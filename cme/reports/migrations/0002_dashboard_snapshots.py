@@ -21,7 +21,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("made_at", models.DateTimeField()),
-                ("as_at", models.DateField()),
                 ("figures", models.JSONField()),
                 (
                     "authority",
